@@ -1,0 +1,91 @@
+/**
+ * What a CLI command may touch of the outside world, injectable so commands run in-process in
+ * tests: output streams, TTY-ness, environment, working directory, and an interrupt signal.
+ */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Aborted on the first SIGINT. A second SIGINT exits the process (bin only). */
+  signal: AbortSignal;
+}
+
+/** Bad input or a missing prerequisite: the CLI prints the message alone and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function defaultIO(): CliIO {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write(
+        "\npatchfleet: interrupt received; finishing running work (Ctrl-C again to exit now)\n",
+      );
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  });
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  };
+}
+
+/**
+ * A small, strict argument parser: `--name value`, `--name=value` and boolean `--flag`. Unknown
+ * options are errors that name the option and list the known ones.
+ */
+export interface OptionSpec {
+  [name: string]: "string" | "boolean";
+}
+export type ParsedOptions<S extends OptionSpec> = {
+  [K in keyof S]?: S[K] extends "boolean" ? boolean : string;
+};
+
+export function parseOptions<S extends OptionSpec>(
+  argv: string[],
+  spec: S,
+): { options: ParsedOptions<S>; positionals: string[] } {
+  const options: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const kind = spec[name];
+    if (kind === undefined) {
+      const known = Object.keys(spec)
+        .map((k) => `--${k}`)
+        .join(", ");
+      throw new UsageError(`unknown option --${name}; known options: ${known}`);
+    }
+    if (kind === "boolean") {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+      options[name] = true;
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || (eq === -1 && value.startsWith("--"))) {
+      throw new UsageError(`--${name} needs a value`);
+    }
+    options[name] = value;
+  }
+  return { options: options as ParsedOptions<S>, positionals };
+}

@@ -1,0 +1,52 @@
+/**
+ * The validated fleet file. `parseFleet` (automation/fleet.ts) produces it; the runner, the offline
+ * check and fleet operations consume it. Plain data only.
+ */
+import type { MaintenanceWindowSpec, PatchGroupSpec } from "../components/types";
+
+/** A count ("3") or a percentage ("25%") of targets. */
+export type CountOrPercent = { kind: "count"; value: number } | { kind: "percent"; value: number };
+
+export interface FleetAccount {
+  /** 12-digit account id, always a string. */
+  account: string;
+  /** Human name; stack names derive from it. Defaults to the account id. */
+  name: string;
+  regions: string[];
+  /** Role ARN the deploying credentials assume to deploy this account's stack. */
+  deployRole?: string;
+  /** Role ARN patchfleet assumes to read this account (compliance, preflight). */
+  readRole?: string;
+  /** ExternalId passed when assuming deployRole/readRole. */
+  externalId?: string;
+  /** Patch groups for this account: the fleet's patchGroups with per-account overrides applied. */
+  patchGroups: Record<string, PatchGroupSpec>;
+}
+
+export interface Fleet {
+  /** Source file path, for messages. */
+  file: string;
+  /** Pulumi project name of the topology stacks. @default "patchfleet" */
+  project: string;
+  central: FleetAccount;
+  members: FleetAccount[];
+  /** Tag that selects instances for patching in every account. */
+  resourceGroupTag: { key: string; value: string };
+  administrationRoleName: string;
+  executionRoleName: string;
+  runbookName: string;
+  /** Central patch log bucket name. */
+  logBucketName: string;
+  maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
+  rollout: {
+    maxConcurrent: CountOrPercent;
+    failureTolerance: CountOrPercent;
+    /** Optional explicit region order; regions are rolled out one after another. */
+    regionOrder?: string[];
+  };
+  /** Pulumi state backend URL. @default "file://./.patchfleet/state" relative to the fleet file */
+  backend: string;
+  /** Secrets provider for stacks, e.g. "awskms://alias/patchfleet". @default passphrase */
+  secretsProvider?: string;
+  tags: Record<string, string>;
+}

@@ -1,0 +1,73 @@
+import { strict as assert } from "assert";
+import { main } from "../automation/cli/main";
+import { CliIO, parseOptions, UsageError } from "../automation/cli/io";
+
+export function captureIO(overrides: Partial<CliIO> = {}): CliIO & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    stdout(t: string) {
+      io.out += t;
+    },
+    stderr(t: string) {
+      io.err += t;
+    },
+    isTTY: false,
+    env: {},
+    cwd: process.cwd(),
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+  return io;
+}
+
+describe("cli dispatcher", () => {
+  it("rejects an unknown command with exit 2 and lists the commands", async () => {
+    const io = captureIO();
+    assert.equal(await main(["deploy"], io), 2);
+    assert.match(io.err, /unknown command "deploy"\. Commands: check, preview, up,/);
+    assert.equal(io.out, "");
+  });
+
+  it("prints top-level help listing every command", async () => {
+    const io = captureIO();
+    assert.equal(await main(["--help"], io), 0);
+    for (const name of [
+      "check",
+      "up",
+      "destroy",
+      "drift",
+      "policy-config",
+      "patch",
+      "compliance",
+    ]) {
+      assert.match(io.out, new RegExp(`\\n  ${name} `));
+    }
+  });
+});
+
+describe("parseOptions", () => {
+  const spec = { fleet: "string", json: "boolean" } as const;
+  it("parses --name value, --name=value and flags", () => {
+    assert.deepEqual(parseOptions(["--fleet", "a.yaml", "--json"], spec).options, {
+      fleet: "a.yaml",
+      json: true,
+    });
+    assert.deepEqual(parseOptions(["--fleet=b.yaml", "x"], spec), {
+      options: { fleet: "b.yaml" },
+      positionals: ["x"],
+    });
+  });
+  it("names an unknown option and the known ones", () => {
+    assert.throws(
+      () => parseOptions(["--flet", "a"], spec),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message === "unknown option --flet; known options: --fleet, --json",
+    );
+  });
+  it("rejects a missing value and a value on a flag", () => {
+    assert.throws(() => parseOptions(["--fleet"], spec), /--fleet needs a value/);
+    assert.throws(() => parseOptions(["--json=yes"], spec), /--json takes no value/);
+  });
+});
