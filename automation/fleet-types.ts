@@ -32,6 +32,8 @@ export interface Fleet {
   members: FleetAccount[];
   /** Tag that selects instances for patching in every account. */
   resourceGroupTag: { key: string; value: string };
+  /** Physical resource group name in every account-region. @default "patchfleet-patch-targets" */
+  resourceGroupName: string;
   administrationRoleName: string;
   executionRoleName: string;
   runbookName: string;

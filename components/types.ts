@@ -91,6 +91,9 @@ export interface AccountConfig {
   patchGroups: Record<string, PatchGroupSpec>;
   /** The tag that selects instances into the patch resource group. */
   resourceGroupTag: { key: string; value: string };
+  /** Physical name of the resource group, the same in every account-region so the central runbook
+   * can target it by name. @default "patchfleet-patch-targets" */
+  resourceGroupName: string;
   administrationRoleName: string;
   executionRoleName: string;
   /** Name of the Automation runbook (owned by the central account, shared with members). */
