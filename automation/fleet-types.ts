@@ -17,7 +17,10 @@ export interface FleetAccount {
   deployRole?: string;
   /** Role ARN patchfleet assumes to read this account (compliance, preflight). */
   readRole?: string;
-  /** ExternalId passed when assuming deployRole/readRole. */
+  /** Central only: role ARN patchfleet assumes to start and follow patch automations. When absent,
+   * the caller's own credentials must already be in the central account. */
+  operationsRole?: string;
+  /** ExternalId passed when assuming deployRole/readRole/operationsRole. */
   externalId?: string;
   /** Patch groups for this account: the fleet's patchGroups with per-account overrides applied. */
   patchGroups: Record<string, PatchGroupSpec>;
