@@ -1,0 +1,396 @@
+/**
+ * Validation of the patch group map: patch group name → the baseline it is registered to.
+ * Filter keys and values are checked per operating system against domain/FILTER_KEYS.
+ *
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreatePatchBaseline.html
+ */
+import {
+  APPROVE_AFTER_DAYS_MAX,
+  APPROVE_AFTER_DAYS_MIN,
+  COMPLIANCE_LEVELS,
+  FILTER_KEYS,
+  OPERATING_SYSTEMS,
+  REJECTED_PATCHES_ACTIONS,
+  isOperatingSystem,
+  supportsPatchSources,
+  type OperatingSystem,
+} from "../domain";
+import {
+  type ConfigIssue,
+  describe,
+  indexPath,
+  isPlainObject,
+  joinPath,
+  objectWithKnownKeys,
+  optionalBoolean,
+  optionalEnum,
+  optionalInteger,
+  optionalString,
+  optionalStringList,
+} from "./config-util";
+import type { ApprovalRuleSpec, PatchFilterSpec, PatchGroupSpec, PatchSourceSpec } from "./types";
+
+/**
+ * Patch group names become baseline names (`patchfleet-<group>`) and Pulumi resource names, so
+ * they use the character set baseline names allow.
+ */
+export const PATCH_GROUP_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
+
+const GROUP_KEYS = [
+  "operatingSystem",
+  "description",
+  "approvalRules",
+  "globalFilters",
+  "approvedPatches",
+  "approvedPatchesComplianceLevel",
+  "approvedPatchesEnableNonSecurity",
+  "rejectedPatches",
+  "rejectedPatchesAction",
+  "sources",
+  "defaultForOperatingSystem",
+] as const;
+const RULE_KEYS = [
+  "patchFilters",
+  "approveAfterDays",
+  "approveUntilDate",
+  "complianceLevel",
+  "enableNonSecurity",
+] as const;
+const FILTER_KEYS_OF_FILTER = ["key", "values"] as const;
+const SOURCE_KEYS = ["name", "products", "configuration"] as const;
+
+/** AWS limits: 10 approval rules, 20 values per filter, 50 approved/rejected patches. */
+const MAX_RULES = 10;
+const MAX_FILTER_VALUES = 20;
+const MAX_PATCH_LIST = 50;
+const MAX_SOURCES = 20;
+
+function isRealDate(text: string): boolean {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
+  if (m === null) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+function parseFilters(
+  raw: unknown,
+  path: string,
+  os: OperatingSystem | undefined,
+  issues: ConfigIssue[],
+): PatchFilterSpec[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    issues.push({ path, message: `must be a list of {key, values} filters, got ${describe(raw)}` });
+    return [];
+  }
+  const out: PatchFilterSpec[] = [];
+  const seen = new Set<string>();
+  raw.forEach((item: unknown, i) => {
+    const p = indexPath(path, i);
+    const obj = objectWithKnownKeys(item, p, FILTER_KEYS_OF_FILTER, issues);
+    if (obj === undefined) return;
+    const table = os === undefined ? undefined : FILTER_KEYS[os];
+    const key = optionalString(obj, "key", p, issues);
+    if (obj.key === undefined) {
+      issues.push({ path: joinPath(p, "key"), message: "is required, e.g. CLASSIFICATION" });
+    }
+    let allowed: readonly string[] | undefined;
+    let keyOk = false;
+    if (key !== undefined && table !== undefined) {
+      if (!Object.prototype.hasOwnProperty.call(table, key)) {
+        issues.push({
+          path: joinPath(p, "key"),
+          message: `${JSON.stringify(key)} is not a filter key for ${os}; use one of ${Object.keys(table).join(", ")}`,
+        });
+      } else if (seen.has(key)) {
+        issues.push({
+          path: joinPath(p, "key"),
+          message: `${key} appears twice in this filter list; put all its values in one filter`,
+        });
+      } else {
+        seen.add(key);
+        allowed = table[key];
+        keyOk = true;
+      }
+    }
+    const values = optionalStringList(obj, "values", p, issues, MAX_FILTER_VALUES);
+    if (obj.values === undefined) {
+      issues.push({
+        path: joinPath(p, "values"),
+        message: 'is required; use ["*"] for all values',
+      });
+    } else if (values !== undefined && Array.isArray(obj.values) && obj.values.length === 0) {
+      issues.push({
+        path: joinPath(p, "values"),
+        message: 'must not be empty; use ["*"] for all values',
+      });
+    }
+    if (keyOk && allowed !== undefined && values !== undefined) {
+      values.forEach((v, j) => {
+        if (v !== "*" && !allowed.includes(v)) {
+          issues.push({
+            path: indexPath(joinPath(p, "values"), j),
+            message: `${JSON.stringify(v)} is not a ${key} value for ${os}; use one of ${allowed.join(", ")} or *`,
+          });
+        }
+      });
+    }
+    if (key !== undefined && values !== undefined) out.push({ key, values });
+  });
+  return out;
+}
+
+function parseRule(
+  raw: unknown,
+  path: string,
+  os: OperatingSystem | undefined,
+  issues: ConfigIssue[],
+): ApprovalRuleSpec | undefined {
+  const obj = objectWithKnownKeys(raw, path, RULE_KEYS, issues);
+  if (obj === undefined) return undefined;
+  const filtersPath = joinPath(path, "patchFilters");
+  if (
+    obj.patchFilters === undefined ||
+    (Array.isArray(obj.patchFilters) && obj.patchFilters.length === 0)
+  ) {
+    issues.push({
+      path: filtersPath,
+      message: 'needs at least one filter, e.g. {key: CLASSIFICATION, values: ["*"]}',
+    });
+  }
+  const patchFilters = parseFilters(obj.patchFilters, filtersPath, os, issues);
+  const approveAfterDays = optionalInteger(
+    obj,
+    "approveAfterDays",
+    path,
+    issues,
+    APPROVE_AFTER_DAYS_MIN,
+    APPROVE_AFTER_DAYS_MAX,
+    "use approveUntilDate for a fixed date",
+  );
+  const approveUntilDate = optionalString(obj, "approveUntilDate", path, issues);
+  if (approveUntilDate !== undefined && !isRealDate(approveUntilDate)) {
+    issues.push({
+      path: joinPath(path, "approveUntilDate"),
+      message: `must be a real date YYYY-MM-DD, got ${JSON.stringify(approveUntilDate)}`,
+    });
+  }
+  if (obj.approveAfterDays !== undefined && obj.approveUntilDate !== undefined) {
+    issues.push({
+      path,
+      message: "set approveAfterDays or approveUntilDate, not both",
+    });
+  } else if (obj.approveAfterDays === undefined && obj.approveUntilDate === undefined) {
+    issues.push({
+      path,
+      message: "needs approveAfterDays (0–360) or approveUntilDate (YYYY-MM-DD)",
+    });
+  }
+  const complianceLevel = optionalEnum(obj, "complianceLevel", path, issues, COMPLIANCE_LEVELS);
+  const enableNonSecurity = optionalBoolean(obj, "enableNonSecurity", path, issues);
+  if (enableNonSecurity === true && os !== undefined && !supportsPatchSources(os)) {
+    issues.push({
+      path: joinPath(path, "enableNonSecurity"),
+      message: `applies to Linux baselines only; remove it for ${os}`,
+    });
+  }
+  const rule: ApprovalRuleSpec = {
+    patchFilters,
+    complianceLevel: complianceLevel ?? "UNSPECIFIED",
+    enableNonSecurity: enableNonSecurity ?? false,
+  };
+  if (approveAfterDays !== undefined) rule.approveAfterDays = approveAfterDays;
+  if (approveUntilDate !== undefined) rule.approveUntilDate = approveUntilDate;
+  return rule;
+}
+
+function parseSources(
+  raw: unknown,
+  path: string,
+  os: OperatingSystem | undefined,
+  issues: ConfigIssue[],
+): PatchSourceSpec[] {
+  if (raw === undefined) return [];
+  if (os !== undefined && !supportsPatchSources(os)) {
+    issues.push({
+      path,
+      message: `alternative patch sources apply to Linux only; remove them for ${os}`,
+    });
+    return [];
+  }
+  if (!Array.isArray(raw)) {
+    issues.push({
+      path,
+      message: `must be a list of {name, products, configuration}, got ${describe(raw)}`,
+    });
+    return [];
+  }
+  if (raw.length > MAX_SOURCES) {
+    issues.push({ path, message: `has ${raw.length} entries; at most ${MAX_SOURCES} are allowed` });
+  }
+  const out: PatchSourceSpec[] = [];
+  raw.forEach((item: unknown, i) => {
+    const p = indexPath(path, i);
+    const obj = objectWithKnownKeys(item, p, SOURCE_KEYS, issues);
+    if (obj === undefined) return;
+    const name = optionalString(obj, "name", p, issues);
+    if (name === undefined || !/^[a-zA-Z0-9_.-]{3,50}$/.test(name)) {
+      issues.push({
+        path: joinPath(p, "name"),
+        message: `must be 3–50 characters of letters, digits, _ . -, got ${describe(obj.name)}`,
+      });
+    }
+    const products = optionalStringList(obj, "products", p, issues, 20);
+    if (products === undefined || products.length === 0) {
+      issues.push({
+        path: joinPath(p, "products"),
+        message: 'must list at least one product, e.g. ["AmazonLinux2023"] or ["*"]',
+      });
+    }
+    const configuration = optionalString(obj, "configuration", p, issues);
+    if (configuration === undefined || configuration.trim() === "") {
+      issues.push({
+        path: joinPath(p, "configuration"),
+        message: "must be the repository configuration (yum .repo or apt sources.list text)",
+      });
+    }
+    if (name !== undefined && products !== undefined && configuration !== undefined) {
+      out.push({ name, products, configuration });
+    }
+  });
+  return out;
+}
+
+function parseGroup(raw: unknown, path: string, issues: ConfigIssue[]): PatchGroupSpec | undefined {
+  const obj = objectWithKnownKeys(raw, path, GROUP_KEYS, issues);
+  if (obj === undefined) return undefined;
+  const osRaw = obj.operatingSystem;
+  let os: OperatingSystem | undefined;
+  if (osRaw === undefined) {
+    issues.push({
+      path: joinPath(path, "operatingSystem"),
+      message: `is required; use one of ${OPERATING_SYSTEMS.join(", ")}`,
+    });
+  } else if (!isOperatingSystem(osRaw)) {
+    issues.push({
+      path: joinPath(path, "operatingSystem"),
+      message: `must be one of ${OPERATING_SYSTEMS.join(", ")}, got ${describe(osRaw)}`,
+    });
+  } else {
+    os = osRaw;
+  }
+  const description = optionalString(obj, "description", path, issues);
+  const rulesPath = joinPath(path, "approvalRules");
+  const rules: ApprovalRuleSpec[] = [];
+  if (obj.approvalRules !== undefined) {
+    if (!Array.isArray(obj.approvalRules)) {
+      issues.push({
+        path: rulesPath,
+        message: `must be a list of approval rules, got ${describe(obj.approvalRules)}`,
+      });
+    } else {
+      if (obj.approvalRules.length > MAX_RULES) {
+        issues.push({
+          path: rulesPath,
+          message: `has ${obj.approvalRules.length} rules; at most ${MAX_RULES} are allowed`,
+        });
+      }
+      obj.approvalRules.forEach((r: unknown, i) => {
+        const rule = parseRule(r, indexPath(rulesPath, i), os, issues);
+        if (rule !== undefined) rules.push(rule);
+      });
+    }
+  }
+  const approvedPatches =
+    optionalStringList(obj, "approvedPatches", path, issues, MAX_PATCH_LIST) ?? [];
+  const rejectedPatches =
+    optionalStringList(obj, "rejectedPatches", path, issues, MAX_PATCH_LIST) ?? [];
+  const noRules =
+    obj.approvalRules === undefined ||
+    (Array.isArray(obj.approvalRules) && obj.approvalRules.length === 0);
+  if (noRules && approvedPatches.length === 0) {
+    issues.push({
+      path: rulesPath,
+      message: "a baseline needs approval rules or approvedPatches; add at least one approval rule",
+    });
+  }
+  const spec: PatchGroupSpec = {
+    operatingSystem: os ?? "AMAZON_LINUX_2023",
+    approvalRules: rules,
+    globalFilters: parseFilters(obj.globalFilters, joinPath(path, "globalFilters"), os, issues),
+    approvedPatches,
+    approvedPatchesComplianceLevel:
+      optionalEnum(obj, "approvedPatchesComplianceLevel", path, issues, COMPLIANCE_LEVELS) ??
+      "UNSPECIFIED",
+    approvedPatchesEnableNonSecurity:
+      optionalBoolean(obj, "approvedPatchesEnableNonSecurity", path, issues) ?? false,
+    rejectedPatches,
+    rejectedPatchesAction:
+      optionalEnum(obj, "rejectedPatchesAction", path, issues, REJECTED_PATCHES_ACTIONS) ?? "BLOCK",
+    sources: parseSources(obj.sources, joinPath(path, "sources"), os, issues),
+    defaultForOperatingSystem:
+      optionalBoolean(obj, "defaultForOperatingSystem", path, issues) ?? false,
+  };
+  if (description !== undefined) {
+    if (description.length > 1024) {
+      issues.push({
+        path: joinPath(path, "description"),
+        message: `must be at most 1024 characters, got ${description.length}`,
+      });
+    }
+    spec.description = description;
+  }
+  if (spec.approvedPatchesEnableNonSecurity && os !== undefined && !supportsPatchSources(os)) {
+    issues.push({
+      path: joinPath(path, "approvedPatchesEnableNonSecurity"),
+      message: `applies to Linux baselines only; remove it for ${os}`,
+    });
+  }
+  return os === undefined ? undefined : spec;
+}
+
+/**
+ * Validates and normalizes a patch group map, pushing issues with full paths under `path`
+ * (e.g. "patchGroups"). Returns what could be normalized.
+ */
+export function parsePatchGroups(
+  raw: unknown,
+  path: string,
+  issues: ConfigIssue[],
+): Record<string, PatchGroupSpec> {
+  const out: Record<string, PatchGroupSpec> = {};
+  if (!isPlainObject(raw)) {
+    issues.push({
+      path,
+      message: `must be a map of patch group name → baseline, got ${describe(raw)}`,
+    });
+    return out;
+  }
+  const defaults = new Map<string, string>();
+  for (const [name, value] of Object.entries(raw)) {
+    const p = joinPath(path, name);
+    if (!PATCH_GROUP_NAME_PATTERN.test(name) || name === "__proto__") {
+      issues.push({
+        path: p,
+        message: "patch group names must be 1–100 characters of letters, digits, _ . -; rename it",
+      });
+      continue;
+    }
+    const spec = parseGroup(value, p, issues);
+    if (spec === undefined) continue;
+    if (spec.defaultForOperatingSystem) {
+      const other = defaults.get(spec.operatingSystem);
+      if (other !== undefined) {
+        issues.push({
+          path: joinPath(p, "defaultForOperatingSystem"),
+          message: `patch group ${other} is already the default for ${spec.operatingSystem}; only one group per operating system can be the default`,
+        });
+      } else {
+        defaults.set(spec.operatingSystem, name);
+      }
+    }
+    out[name] = spec;
+  }
+  return out;
+}

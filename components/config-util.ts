@@ -1,0 +1,206 @@
+/**
+ * Small helpers shared by the config validators. Every helper records problems as ConfigIssues
+ * (path + message with the fix) instead of throwing, so one pass reports every problem at once.
+ */
+
+export interface ConfigIssue {
+  /** Where the problem is, e.g. `patchGroups.web.approvalRules[0].approveAfterDays`. */
+  path: string;
+  /** What is wrong and how to fix it. */
+  message: string;
+}
+
+/** Thrown when stack config or fleet input is invalid; lists every problem found. */
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+export function joinPath(base: string, key: string): string {
+  return base === "" ? key : `${base}.${key}`;
+}
+
+export function indexPath(base: string, index: number): string {
+  return `${base}[${index}]`;
+}
+
+/** A short, safe rendering of any value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  if (typeof value === "string") {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return JSON.stringify(shown);
+  }
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return typeof value;
+}
+
+export type PlainObject = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is PlainObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks that `raw` is a map and has no keys outside `known`. Returns the map, or undefined after
+ * recording an issue when it is not a map.
+ */
+export function objectWithKnownKeys(
+  raw: unknown,
+  path: string,
+  known: readonly string[],
+  issues: ConfigIssue[],
+): PlainObject | undefined {
+  if (!isPlainObject(raw)) {
+    issues.push({ path, message: `must be a map, got ${describe(raw)}` });
+    return undefined;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!known.includes(key)) {
+      issues.push({
+        path: joinPath(path, key),
+        message: `unknown key; known keys here: ${known.join(", ")}`,
+      });
+    }
+  }
+  return raw;
+}
+
+export function optionalString(
+  obj: PlainObject,
+  key: string,
+  path: string,
+  issues: ConfigIssue[],
+): string | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") {
+    issues.push({ path: joinPath(path, key), message: `must be a string, got ${describe(value)}` });
+    return undefined;
+  }
+  return value;
+}
+
+export function requiredString(
+  obj: PlainObject,
+  key: string,
+  path: string,
+  issues: ConfigIssue[],
+  hint: string,
+): string | undefined {
+  if (obj[key] === undefined) {
+    issues.push({ path: joinPath(path, key), message: `is required; ${hint}` });
+    return undefined;
+  }
+  return optionalString(obj, key, path, issues);
+}
+
+export function optionalBoolean(
+  obj: PlainObject,
+  key: string,
+  path: string,
+  issues: ConfigIssue[],
+): boolean | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") {
+    issues.push({
+      path: joinPath(path, key),
+      message: `must be true or false, got ${describe(value)}`,
+    });
+    return undefined;
+  }
+  return value;
+}
+
+/** An integer in [min, max]; `fix` is appended to the range message. */
+export function optionalInteger(
+  obj: PlainObject,
+  key: string,
+  path: string,
+  issues: ConfigIssue[],
+  min: number,
+  max: number,
+  fix?: string,
+): number | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  const p = joinPath(path, key);
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    issues.push({
+      path: p,
+      message: `must be a whole number ${min}–${max}, got ${describe(value)}`,
+    });
+    return undefined;
+  }
+  if (value < min || value > max) {
+    issues.push({
+      path: p,
+      message: `must be ${min}–${max}, got ${value}${fix === undefined ? "" : `; ${fix}`}`,
+    });
+    return undefined;
+  }
+  return value;
+}
+
+/** A list of strings (possibly empty). Returns undefined when the key is absent. */
+export function optionalStringList(
+  obj: PlainObject,
+  key: string,
+  path: string,
+  issues: ConfigIssue[],
+  maxItems?: number,
+): string[] | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  const p = joinPath(path, key);
+  if (!Array.isArray(value)) {
+    issues.push({ path: p, message: `must be a list of strings, got ${describe(value)}` });
+    return undefined;
+  }
+  const out: string[] = [];
+  value.forEach((item: unknown, i) => {
+    if (typeof item !== "string" || item === "") {
+      issues.push({
+        path: indexPath(p, i),
+        message: `must be a non-empty string, got ${describe(item)}`,
+      });
+    } else {
+      out.push(item);
+    }
+  });
+  if (maxItems !== undefined && value.length > maxItems) {
+    issues.push({
+      path: p,
+      message: `has ${value.length} entries; at most ${maxItems} are allowed`,
+    });
+  }
+  return out;
+}
+
+/** One of a closed set of strings. */
+export function optionalEnum<T extends string>(
+  obj: PlainObject,
+  key: string,
+  path: string,
+  issues: ConfigIssue[],
+  allowed: readonly T[],
+): T | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    issues.push({
+      path: joinPath(path, key),
+      message: `must be one of ${allowed.join(", ")}, got ${describe(value)}`,
+    });
+    return undefined;
+  }
+  return value as T;
+}
