@@ -1,0 +1,368 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  ACCOUNT_ID_PATTERN,
+  DEFAULT_ADMINISTRATION_ROLE_NAME,
+  DEFAULT_EXECUTION_ROLE_NAME,
+  RUN_PATCH_BASELINE_DOCUMENT,
+} from "../domain";
+
+/** Physical name of the maintenance window service role (one per account). */
+export const MAINTENANCE_WINDOW_ROLE_NAME = "patchfleet-MaintenanceWindowRole";
+
+export interface AutomationRolesArgs {
+  /** `central` creates the administration role (and an execution role, so the central account can
+   * be a patch target itself); `member` creates the execution role only. */
+  accountRole: "central" | "member";
+  /** 12-digit id of the account these roles live in. */
+  accountId: string;
+  /** 12-digit id of the central account; its administration role is trusted by execution roles. */
+  centralAccountId: string;
+  /** ARN partition: aws, aws-cn or aws-us-gov. @default "aws" */
+  partition?: string;
+  /**
+   * Name of the central administration role. Multi-account automation looks for this name.
+   * https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-multiple-accounts-regions.html
+   * @default "AWS-SystemsManager-AutomationAdministrationRole"
+   */
+  administrationRoleName?: string;
+  /**
+   * Name of the execution role in every target account.
+   * @default "AWS-SystemsManager-AutomationExecutionRole"
+   */
+  executionRoleName?: string;
+  /** Name of the resource group the runbook targets; the execution role may read only it. */
+  resourceGroupName: string;
+  /** Central patch log bucket; the execution role writes only under its own account prefix. */
+  logBucketName: string;
+  /** Regions whose log prefixes (`accountid=<id>/region=<region>/`) the execution role writes. */
+  regions: string[];
+  /**
+   * Create the maintenance window service role.
+   * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-maintenance-perm-console.html
+   * @default false
+   */
+  maintenanceWindowRole?: boolean;
+  /** Tags of the roles. @default {} */
+  tags?: Record<string, string>;
+}
+
+/** An IAM policy document as plain data, so tests and policies can read it statement by statement. */
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Principal?: Record<string, string | string[]> | "*";
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export function roleArn(partition: string, accountId: string, roleName: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}
+
+/**
+ * Trust for ssm.amazonaws.com guarded against the confused deputy: the service may assume the
+ * role only on behalf of this account and only for the named kind of SSM resource.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
+ */
+function ssmServiceTrust(partition: string, accountId: string, sourceArn: string): PolicyStatement {
+  return {
+    Sid: "SystemsManagerForThisAccountOnly",
+    Effect: "Allow",
+    Principal: { Service: "ssm.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: {
+      StringEquals: { "aws:SourceAccount": accountId },
+      ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:${sourceArn}` },
+    },
+  };
+}
+
+export function administrationTrustPolicy(partition: string, accountId: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [ssmServiceTrust(partition, accountId, "automation-execution/*")],
+  };
+}
+
+export function administrationPermissions(
+  partition: string,
+  executionRoleName: string,
+): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AssumeOnlyTheExecutionRole",
+        Effect: "Allow",
+        Action: "sts:AssumeRole",
+        Resource: `arn:${partition}:iam::*:role/${executionRoleName}`,
+      },
+    ],
+  };
+}
+
+export function executionTrustPolicy(
+  partition: string,
+  accountId: string,
+  administrationRoleArn: string,
+): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        // The administration role's ARN, not the central account root: only that role may start
+        // automations here, not every principal the central account allows to assume roles.
+        Sid: "CentralAdministrationRoleOnly",
+        Effect: "Allow",
+        Principal: { AWS: administrationRoleArn },
+        Action: "sts:AssumeRole",
+      },
+      ssmServiceTrust(partition, accountId, "automation-execution/*"),
+    ],
+  };
+}
+
+export interface ExecutionPermissionsInput {
+  partition: string;
+  accountId: string;
+  executionRoleName: string;
+  resourceGroupName: string;
+  logBucketName: string;
+  regions: string[];
+}
+
+/** The narrow inline policy of the execution role (instead of AmazonSSMAutomationRole). */
+export function executionPermissions(i: ExecutionPermissionsInput): PolicyDocument {
+  const p = i.partition;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "RunPatchBaselineOnInstances",
+        Effect: "Allow",
+        Action: "ssm:SendCommand",
+        Resource: [
+          // AWS-owned documents have no account in their ARN.
+          `arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE_DOCUMENT}`,
+          `arn:${p}:ec2:*:${i.accountId}:instance/*`,
+          `arn:${p}:ssm:*:${i.accountId}:managed-instance/*`,
+        ],
+      },
+      {
+        // These read-only calls do not support resource-level permissions.
+        Sid: "FollowCommandsAndReadTags",
+        Effect: "Allow",
+        Action: [
+          "ssm:ListCommands",
+          "ssm:ListCommandInvocations",
+          "ssm:GetCommandInvocation",
+          "ssm:DescribeInstanceInformation",
+          "tag:GetResources",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "ReadThePatchResourceGroup",
+        Effect: "Allow",
+        Action: [
+          "resource-groups:GetGroup",
+          "resource-groups:GetGroupQuery",
+          "resource-groups:ListGroupResources",
+        ],
+        Resource: `arn:${p}:resource-groups:*:${i.accountId}:group/${i.resourceGroupName}`,
+      },
+      {
+        Sid: "WritePatchLogsUnderOwnPrefix",
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: i.regions.map(
+          (r) => `arn:${p}:s3:::${i.logBucketName}/accountid=${i.accountId}/region=${r}/*`,
+        ),
+      },
+      {
+        Sid: "PassOnlyItselfToSystemsManager",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: roleArn(p, i.accountId, i.executionRoleName),
+        Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+      },
+    ],
+  };
+}
+
+export function maintenanceWindowTrustPolicy(partition: string, accountId: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [ssmServiceTrust(partition, accountId, "maintenancewindow/*")],
+  };
+}
+
+export function maintenanceWindowPermissions(
+  partition: string,
+  accountId: string,
+  resourceGroupName: string,
+): PolicyDocument {
+  const p = partition;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "RunPatchBaselineOnInstances",
+        Effect: "Allow",
+        Action: "ssm:SendCommand",
+        Resource: [
+          `arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE_DOCUMENT}`,
+          `arn:${p}:ec2:*:${accountId}:instance/*`,
+          `arn:${p}:ssm:*:${accountId}:managed-instance/*`,
+        ],
+      },
+      {
+        Sid: "FollowCommandsAndReadTags",
+        Effect: "Allow",
+        Action: [
+          "ssm:ListCommands",
+          "ssm:ListCommandInvocations",
+          "ssm:GetCommandInvocation",
+          "ssm:CancelCommand",
+          "tag:GetResources",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "ResolveTheResourceGroupTarget",
+        Effect: "Allow",
+        Action: ["resource-groups:GetGroupQuery", "resource-groups:ListGroupResources"],
+        Resource: `arn:${p}:resource-groups:*:${accountId}:group/${resourceGroupName}`,
+      },
+    ],
+  };
+}
+
+/**
+ * The IAM side of multi-account patching (one per account, on the home region's provider).
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-multiple-accounts-regions.html
+ */
+export class AutomationRoles extends pulumi.ComponentResource {
+  /** Central only. */
+  public readonly administrationRoleArn: pulumi.Output<string> | undefined;
+  public readonly executionRoleArn: pulumi.Output<string>;
+  /** Only when maintenanceWindowRole is set. */
+  public readonly maintenanceWindowRoleArn: pulumi.Output<string> | undefined;
+
+  constructor(name: string, args: AutomationRolesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("patchfleet:iam:AutomationRoles", name, {}, opts);
+    for (const key of ["accountId", "centralAccountId"] as const) {
+      if (!ACCOUNT_ID_PATTERN.test(args[key])) {
+        throw new pulumi.ResourceError(
+          `${key} must be a 12-digit account id string, got ${JSON.stringify(args[key])}`,
+          this,
+        );
+      }
+    }
+    if (args.accountRole === "central" && args.accountId !== args.centralAccountId) {
+      throw new pulumi.ResourceError(
+        `centralAccountId (${args.centralAccountId}) must equal accountId (${args.accountId}) for the central account`,
+        this,
+      );
+    }
+    if (args.regions.length === 0) {
+      throw new pulumi.ResourceError("regions must list at least one region", this);
+    }
+    const partition = args.partition ?? "aws";
+    const administrationRoleName = args.administrationRoleName ?? DEFAULT_ADMINISTRATION_ROLE_NAME;
+    const executionRoleName = args.executionRoleName ?? DEFAULT_EXECUTION_ROLE_NAME;
+    const tags = args.tags ?? {};
+
+    let admin: aws.iam.Role | undefined;
+    if (args.accountRole === "central") {
+      admin = new aws.iam.Role(
+        `${name}-administration`,
+        {
+          name: administrationRoleName,
+          description:
+            "Systems Manager starts patch automations in member accounts through this role",
+          assumeRolePolicy: JSON.stringify(administrationTrustPolicy(partition, args.accountId)),
+          inlinePolicies: [
+            {
+              name: "assume-execution-role",
+              policy: JSON.stringify(administrationPermissions(partition, executionRoleName)),
+            },
+          ],
+          tags,
+        },
+        { parent: this },
+      );
+      this.administrationRoleArn = admin.arn;
+    }
+
+    const execution = new aws.iam.Role(
+      `${name}-execution`,
+      {
+        name: executionRoleName,
+        description: "Runs AWS-RunPatchBaseline for the central patch automation",
+        assumeRolePolicy: JSON.stringify(
+          executionTrustPolicy(
+            partition,
+            args.accountId,
+            roleArn(partition, args.centralAccountId, administrationRoleName),
+          ),
+        ),
+        inlinePolicies: [
+          {
+            name: "run-patch-baseline",
+            policy: JSON.stringify(
+              executionPermissions({
+                partition,
+                accountId: args.accountId,
+                executionRoleName,
+                resourceGroupName: args.resourceGroupName,
+                logBucketName: args.logBucketName,
+                regions: args.regions,
+              }),
+            ),
+          },
+        ],
+        tags,
+      },
+      // The trust policy names the administration role by ARN, and IAM rejects a trust policy whose
+      // role does not exist yet: in the central account, create the administration role first. In
+      // member accounts it lives in the central account, which is deployed before any member.
+      { parent: this, dependsOn: admin === undefined ? [] : [admin] },
+    );
+    this.executionRoleArn = execution.arn;
+
+    if (args.maintenanceWindowRole === true) {
+      const windowRole = new aws.iam.Role(
+        `${name}-maintenance-window`,
+        {
+          name: MAINTENANCE_WINDOW_ROLE_NAME,
+          description: "Maintenance windows run AWS-RunPatchBaseline on the patch resource group",
+          assumeRolePolicy: JSON.stringify(maintenanceWindowTrustPolicy(partition, args.accountId)),
+          inlinePolicies: [
+            {
+              name: "run-patch-baseline",
+              policy: JSON.stringify(
+                maintenanceWindowPermissions(partition, args.accountId, args.resourceGroupName),
+              ),
+            },
+          ],
+          tags,
+        },
+        { parent: this },
+      );
+      this.maintenanceWindowRoleArn = windowRole.arn;
+    }
+
+    this.registerOutputs({
+      administrationRoleArn: this.administrationRoleArn,
+      executionRoleArn: this.executionRoleArn,
+      maintenanceWindowRoleArn: this.maintenanceWindowRoleArn,
+    });
+  }
+}
