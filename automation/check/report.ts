@@ -1,0 +1,197 @@
+/**
+ * The check's report in its three forms: one JSON document, plain text per target, and a
+ * self-contained HTML page.
+ */
+import type { CheckViolation, ProgramFailure, TargetResult } from "./types";
+
+export interface ReportResource {
+  type: string;
+  name: string;
+  region: string;
+  inputs: Record<string, unknown>;
+}
+
+export interface ReportTarget {
+  name: string;
+  account: string;
+  regions: string[];
+  resources: ReportResource[];
+  violations: CheckViolation[];
+  /** Present only when the target's program failed to load or run. */
+  error?: ProgramFailure;
+}
+
+export interface CheckReport {
+  targets: ReportTarget[];
+  summary: { targets: number; resources: number; mandatory: number; advisory: number };
+}
+
+export function buildReport(results: readonly TargetResult[]): CheckReport {
+  const targets = results.map((r): ReportTarget => {
+    const t: ReportTarget = {
+      name: r.name,
+      account: r.account,
+      regions: r.regions,
+      resources: r.resources.map((res) => ({
+        type: res.type,
+        name: res.name,
+        region: res.region,
+        inputs: res.inputs,
+      })),
+      violations: r.violations.map((v) => ({
+        policy: v.policy,
+        enforcementLevel: v.enforcementLevel,
+        ...(v.resourceType !== undefined ? { resourceType: v.resourceType } : {}),
+        ...(v.resourceName !== undefined ? { resourceName: v.resourceName } : {}),
+        message: v.message,
+      })),
+    };
+    if (r.failure) t.error = r.failure;
+    return t;
+  });
+  const all = targets.flatMap((t) => t.violations);
+  return {
+    targets,
+    summary: {
+      targets: targets.length,
+      resources: targets.reduce((n, t) => n + t.resources.length, 0),
+      mandatory: all.filter((v) => v.enforcementLevel === "mandatory").length,
+      advisory: all.filter((v) => v.enforcementLevel === "advisory").length,
+    },
+  };
+}
+
+/** Resource counts by type, most common first, then by type name. */
+export function countByType(resources: readonly { type: string }[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+export function summaryLine(report: CheckReport): string {
+  const s = report.summary;
+  const failed = report.targets.filter((t) => t.error).length;
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  return (
+    `${plural(s.targets, "target")}, ${plural(s.resources, "resource")}: ` +
+    `${s.mandatory} mandatory, ${s.advisory} advisory ` +
+    `${s.mandatory + s.advisory === 1 ? "violation" : "violations"}` +
+    (failed > 0 ? `, ${failed} failed to load` : "")
+  );
+}
+
+interface Style {
+  bold(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+}
+const PLAIN: Style = { bold: (s) => s, red: (s) => s, yellow: (s) => s, dim: (s) => s };
+const ANSI: Style = {
+  bold: (s) => `\x1b[1m${s}\x1b[22m`,
+  red: (s) => `\x1b[31m${s}\x1b[39m`,
+  yellow: (s) => `\x1b[33m${s}\x1b[39m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+};
+
+/** The text report: per target its resource counts by type and its violations, then the summary. */
+export function renderText(report: CheckReport, color: boolean): string {
+  const st = color ? ANSI : PLAIN;
+  const out: string[] = [];
+  for (const t of report.targets) {
+    const where = t.regions.join(", ");
+    out.push(
+      st.bold(`${t.name} (${t.account}) ${where}`) +
+        (t.error ? "" : `: ${t.resources.length} resources`),
+    );
+    if (t.error) {
+      out.push(
+        st.red(
+          `  failed to load: ${t.error.location ? `${t.error.location}: ` : ""}${t.error.message}`,
+        ),
+      );
+      out.push("");
+      continue;
+    }
+    for (const [type, n] of countByType(t.resources))
+      out.push(`  ${String(n).padStart(4)}  ${type}`);
+    for (const v of t.violations) {
+      const level =
+        v.enforcementLevel === "mandatory" ? st.red("mandatory") : st.yellow(v.enforcementLevel);
+      const resource = v.resourceName ? ` ${v.resourceType ?? ""} "${v.resourceName}"` : "";
+      out.push(`  ${level} ${v.policy}${resource}`);
+      out.push(`      ${v.message}`);
+    }
+    out.push("");
+  }
+  const line = summaryLine(report);
+  out.push(report.summary.mandatory > 0 ? st.red(line) : st.bold(line));
+  return out.join("\n") + "\n";
+}
+
+function esc(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+/** A single HTML page with inline styles, no scripts or external assets. */
+export function renderHtml(report: CheckReport, title = "patchfleet check"): string {
+  const parts: string[] = [];
+  parts.push(
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>${esc(title)}</title>`,
+    "<style>",
+    "body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24}",
+    "table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}",
+    "th{background:#f6f8fa}.mandatory{color:#b42318;font-weight:600}.advisory{color:#9a6700}",
+    ".error{color:#b42318}code{font-family:ui-monospace,monospace}details{margin:.25rem 0 1rem}",
+    "pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:20rem}",
+    "</style></head><body>",
+    `<h1>${esc(title)}</h1>`,
+    `<p id="summary">${esc(summaryLine(report))}</p>`,
+  );
+  for (const t of report.targets) {
+    parts.push(
+      `<section><h2>${esc(t.name)} <small>${esc(t.account)} · ${esc(t.regions.join(", "))}</small></h2>`,
+    );
+    if (t.error) {
+      const loc = t.error.location ? `${t.error.location}: ` : "";
+      parts.push(`<p class="error">Failed to load: ${esc(loc + t.error.message)}</p></section>`);
+      continue;
+    }
+    if (t.violations.length > 0) {
+      parts.push("<table><tr><th>Level</th><th>Policy</th><th>Resource</th><th>Message</th></tr>");
+      for (const v of t.violations) {
+        parts.push(
+          `<tr><td class="${esc(v.enforcementLevel)}">${esc(v.enforcementLevel)}</td>` +
+            `<td><code>${esc(v.policy)}</code></td>` +
+            `<td><code>${esc(v.resourceType ?? "")}</code> ${esc(v.resourceName ?? "")}</td>` +
+            `<td>${esc(v.message)}</td></tr>`,
+        );
+      }
+      parts.push("</table>");
+    } else {
+      parts.push("<p>No violations.</p>");
+    }
+    parts.push("<table><tr><th>Resources</th><th>Type</th></tr>");
+    for (const [type, n] of countByType(t.resources)) {
+      parts.push(`<tr><td>${n}</td><td><code>${esc(type)}</code></td></tr>`);
+    }
+    parts.push("</table>");
+    parts.push(`<details><summary>Inputs of ${t.resources.length} resources</summary>`);
+    for (const r of t.resources) {
+      parts.push(
+        `<p><code>${esc(r.type)}</code> <b>${esc(r.name)}</b> ${esc(r.region)}</p>` +
+          `<pre>${esc(JSON.stringify(r.inputs, null, 2))}</pre>`,
+      );
+    }
+    parts.push("</details></section>");
+  }
+  parts.push("</body></html>");
+  return parts.join("\n") + "\n";
+}

@@ -1,0 +1,189 @@
+/**
+ * What a check covers: the targets of a fleet file (central first, then each member, every region
+ * of each), or one Pulumi program. Bad input surfaces here, before any worker starts.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import type { AccountConfig } from "../../components/types";
+import type { Fleet, FleetAccount } from "../fleet-types";
+import { policyConfigProblems } from "./evaluate";
+import { resolveProgramEntry } from "./program-loader";
+import type { CheckJob, PolicyConfig } from "./types";
+
+/** Bad input to the check: every problem with the place it is in and how to fix it. */
+export class CheckInputError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = "CheckInputError";
+  }
+}
+
+/** The account id the mock runtime reports for a program that is not part of a fleet. */
+export const PROGRAM_ACCOUNT = "123456789012";
+export const PROGRAM_REGION = "us-east-1";
+/** The fleet runner's program names its topology component so; the check must match its URNs. */
+export const TOPOLOGY_COMPONENT_NAME = "patchfleet";
+
+interface FleetModule {
+  loadFleet(file: string): Promise<Fleet>;
+}
+interface TopologyConfigModule {
+  centralAccountConfig(fleet: Fleet): AccountConfig;
+  memberAccountConfig(fleet: Fleet, member: FleetAccount): AccountConfig;
+  stackName(account: FleetAccount): string;
+}
+
+function load<T>(relative: string): T {
+  // The fleet modules load only when a fleet is checked; `check --program` never needs them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, "..", relative)) as T;
+}
+
+/** Reads `--policy-config`: `{ "<policy>": { ... } }`, as `pulumi preview --policy-pack-config`. */
+export function readPolicyConfig(file: string | undefined): PolicyConfig {
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new CheckInputError(`--policy-config ${file}: cannot read the file; check the path`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new CheckInputError(
+      `--policy-config ${file}: not valid JSON (${(err as Error).message}); ` +
+        `expected {"<policy-name>": {"enforcementLevel": "...", ...}}`,
+    );
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw new CheckInputError(
+      `--policy-config ${file}: must be a JSON object of policy name → settings`,
+    );
+  }
+  const issues: { path: string; message: string }[] = [];
+  for (const [name, value] of Object.entries(doc)) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      issues.push({
+        path: name,
+        message: `must be an object such as {"enforcementLevel": "mandatory"}, got ${JSON.stringify(value)}`,
+      });
+    }
+  }
+  for (const problem of issues.length === 0 ? policyConfigProblems(doc as PolicyConfig) : []) {
+    issues.push({ path: path.basename(file), message: problem });
+  }
+  if (issues.length > 0) {
+    throw new CheckInputError(`--policy-config ${file} is invalid`, issues);
+  }
+  return doc as PolicyConfig;
+}
+
+/** One job per fleet account: central first, then members in file order. */
+export async function fleetJobs(file: string, policyConfig: PolicyConfig): Promise<CheckJob[]> {
+  if (!fs.existsSync(file)) {
+    throw new CheckInputError(`--fleet ${file}: no such file; pass the path of a fleet YAML file`);
+  }
+  const { loadFleet } = load<FleetModule>("fleet");
+  let fleet: Fleet;
+  try {
+    fleet = await loadFleet(file);
+  } catch (err) {
+    const issues = (err as { issues?: unknown }).issues;
+    if (Array.isArray(issues)) {
+      throw new CheckInputError(
+        `${file} is not a valid fleet file`,
+        issues as { path: string; message: string }[],
+      );
+    }
+    throw err;
+  }
+  const topology = load<TopologyConfigModule>("topology-config");
+  const accounts: { account: FleetAccount; config: AccountConfig }[] = [
+    { account: fleet.central, config: topology.centralAccountConfig(fleet) },
+    ...fleet.members.map((m) => ({ account: m, config: topology.memberAccountConfig(fleet, m) })),
+  ];
+  return accounts.map(({ account, config }, index) => {
+    const stack = topology.stackName(account);
+    return {
+      index,
+      name: account.name,
+      account: account.account,
+      regions: [...config.regions],
+      project: fleet.project,
+      stack,
+      program: { kind: "topology", componentName: TOPOLOGY_COMPONENT_NAME, config },
+      policyConfig,
+      patchGroupsFromResources: true,
+    };
+  });
+}
+
+/** Plain values of a `Pulumi.<stack>.yaml` config block, keyed "<namespace>:<key>". */
+function stackConfig(dir: string, project: string, stack: string): Record<string, string> {
+  const file = ["yaml", "yml"]
+    .map((ext) => path.join(dir, `Pulumi.${stack}.${ext}`))
+    .find((f) => fs.existsSync(f));
+  if (!file) {
+    throw new CheckInputError(
+      `--stack ${stack}: ${path.join(dir, `Pulumi.${stack}.yaml`)} does not exist; ` +
+        `name a stack whose config file is next to the program, or leave --stack out`,
+    );
+  }
+  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: unknown };
+  const out: Record<string, string> = {};
+  const config = doc.config;
+  if (config === undefined || config === null) return out;
+  if (typeof config !== "object" || Array.isArray(config)) {
+    throw new CheckInputError(`${file}: config must be a map of key → value`);
+  }
+  for (const [rawKey, value] of Object.entries(config as Record<string, unknown>)) {
+    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+    if (value && typeof value === "object" && "secure" in value) {
+      out[key] = "[secret]";
+    } else {
+      out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return out;
+}
+
+/** The single job of `check --program`. */
+export function programJob(
+  target: string,
+  policyConfig: PolicyConfig,
+  stack: string | undefined,
+  displayBase: string = process.cwd(),
+): CheckJob {
+  let entry: string;
+  let root: string;
+  try {
+    ({ entry, root } = resolveProgramEntry(path.resolve(target)));
+  } catch (err) {
+    throw new CheckInputError(`--program ${target}: ${(err as Error).message}`);
+  }
+  const pulumiYaml = path.join(root, "Pulumi.yaml");
+  let project = path.basename(root);
+  if (fs.existsSync(pulumiYaml)) {
+    const doc = parseYaml(fs.readFileSync(pulumiYaml, "utf8")) as { name?: unknown } | null;
+    if (typeof doc?.name === "string") project = doc.name;
+  }
+  const config = stack ? stackConfig(root, project, stack) : {};
+  const region = config["aws:region"] ?? PROGRAM_REGION;
+  return {
+    index: 0,
+    name: project,
+    account: PROGRAM_ACCOUNT,
+    regions: [region],
+    project,
+    stack: stack ?? "check",
+    program: { kind: "program", entry, root, displayBase, config },
+    policyConfig,
+    patchGroupsFromResources: false,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * A synthesis worker: a child process that takes check jobs over IPC, runs each under a fresh mock
+ * runtime, evaluates the policy pack on what it registered, and sends back plain results.
+ *
+ * Run it as compiled JavaScript: the SDK reads a stack trace for every internal promise, which is
+ * many times slower under ts-node's source-map hooks (see the performance notes in the README).
+ */
+import * as path from "path";
+import type { AccountConfig } from "../../components/types";
+import { evaluate } from "./evaluate";
+import { installProgramHooks, locateFailure, runProgramModule } from "./program-loader";
+import { ProgramError, synthesize } from "./synthesize";
+import type { CheckJob, TargetResult, WorkerMessage, WorkerRequest } from "./types";
+
+type BuildTopology = (name: string, config: AccountConfig) => unknown;
+
+function loadBuildTopology(): BuildTopology {
+  // Loaded on first use so that `check --program` never pays for the components.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(__dirname, "..", "..", "components", "topology")) as {
+    buildTopology?: BuildTopology;
+  };
+  if (typeof mod.buildTopology !== "function") {
+    throw new Error("components/topology does not export buildTopology");
+  }
+  return mod.buildTopology;
+}
+
+let buildTopology: BuildTopology | undefined;
+
+export async function runJob(job: CheckJob): Promise<TargetResult> {
+  const started = Date.now();
+  const base = {
+    index: job.index,
+    name: job.name,
+    account: job.account,
+    regions: job.regions,
+  };
+  const spec = job.program;
+  const config: Record<string, string> = {
+    "aws:region": job.regions[0] ?? "us-east-1",
+    ...(spec.kind === "program" ? spec.config : {}),
+  };
+  let program: () => unknown;
+  if (spec.kind === "topology") {
+    buildTopology ??= loadBuildTopology();
+    const build = buildTopology;
+    program = () => build(spec.componentName, spec.config);
+  } else {
+    installProgramHooks(require);
+    program = () => runProgramModule(spec.entry);
+  }
+  // Our own topology reports errors by message; stack traces there only cost time. A user's
+  // program keeps them so a failure can be located in its source.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = spec.kind === "topology" ? 0 : 30;
+  try {
+    const { resources, warnings } = await synthesize(
+      {
+        project: job.project,
+        stack: job.stack,
+        target: { account: job.account, defaultRegion: config["aws:region"] },
+        config,
+      },
+      program,
+    );
+    Error.stackTraceLimit = stackTraceLimit;
+    const violations = await evaluate(resources, job);
+    return {
+      ...base,
+      resources: resources
+        .filter((r) => r.type !== "pulumi:pulumi:Stack")
+        .map(({ props: _props, ...r }) => ({ ...r, id: r.custom ? r.id : "" })),
+      violations,
+      warnings,
+      millis: Date.now() - started,
+    };
+  } catch (err) {
+    const cause = err instanceof ProgramError ? err.cause : err;
+    const root = spec.kind === "program" ? spec.root : path.join(__dirname, "..", "..");
+    const displayBase = spec.kind === "program" ? spec.displayBase : root;
+    return {
+      ...base,
+      resources: [],
+      violations: [],
+      warnings: [],
+      failure: locateFailure(cause, root, displayBase),
+      millis: Date.now() - started,
+    };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+async function serve(): Promise<void> {
+  // Keep the runtime's leak report out of the way: a worker exits when told to, with results sent.
+  const queue: WorkerRequest[] = [];
+  let wake: (() => void) | undefined;
+  process.on("message", (msg: WorkerRequest) => {
+    queue.push(msg);
+    wake?.();
+  });
+  process.on("disconnect", () => process.exit(0));
+  await send({ kind: "ready" });
+  for (;;) {
+    const msg = queue.shift();
+    if (!msg) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      continue;
+    }
+    if (msg.kind === "stop") {
+      await send({ kind: "stopped", maxRssKiB: process.resourceUsage().maxRSS });
+      process.exit(0);
+    }
+    await send({ kind: "result", result: await runJob(msg.job) });
+  }
+}
+
+if (require.main === module && process.send) {
+  serve().catch((err: unknown) => {
+    process.stderr.write(`patchfleet check worker: ${String(err)}\n`);
+    process.exit(3);
+  });
+}
