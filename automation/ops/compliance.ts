@@ -1,0 +1,339 @@
+/**
+ * `compliance`: the patch state of every member account-region, read with each member's read role,
+ * as one report (per instance, per patch group, per target and fleet totals).
+ */
+import {
+  DescribeInstanceInformationCommand,
+  DescribeInstancePatchStatesCommand,
+  DescribeInstancePatchesCommand,
+  InstanceInformation,
+  InstancePatchState,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
+import type { Fleet } from "../fleet-types";
+import { AwsOptions, AwsSessions } from "./aws";
+import { errorText, mapBounded } from "./util";
+
+export interface InstanceCompliance {
+  instanceId: string;
+  name?: string;
+  platform?: string;
+  patchGroup: string;
+  baselineId?: string;
+  installed: number;
+  installedPendingReboot: number;
+  missing: number;
+  failed: number;
+  criticalNonCompliant: number;
+  securityNonCompliant: number;
+  compliant: boolean;
+  lastOperation?: string;
+  lastOperationTime?: string;
+  /** Titles of missing and failed patches (up to `detailLimit` per instance). */
+  missingPatches: string[];
+  failedPatches: string[];
+}
+
+export interface Totals {
+  instances: number;
+  compliant: number;
+  nonCompliant: number;
+  installed: number;
+  missing: number;
+  failed: number;
+  criticalNonCompliant: number;
+  securityNonCompliant: number;
+}
+
+export interface PatchGroupCompliance extends Totals {
+  patchGroup: string;
+}
+
+export interface TargetCompliance {
+  account: string;
+  name: string;
+  region: string;
+  /** SUCCEEDED when read; FAILED when it could not be read; SKIPPED when no read role is set. */
+  state: "SUCCEEDED" | "FAILED" | "SKIPPED";
+  reason: string;
+  totals: Totals;
+  patchGroups: PatchGroupCompliance[];
+  instances: InstanceCompliance[];
+  lastOperation?: string;
+  lastOperationTime?: string;
+  /** SSM calls made for this target, one per page (retries not counted). */
+  apiCalls: number;
+}
+
+export interface ComplianceReport {
+  kind: "compliance";
+  runId: string;
+  generatedAt: string;
+  totals: Totals & { targets: number; targetsRead: number; targetsFailed: number };
+  targets: TargetCompliance[];
+}
+
+export interface ComplianceOptions {
+  fleet: Fleet;
+  runId: string;
+  aws?: Omit<AwsOptions, "runId">;
+  /** Account-regions read at the same time. @default 8 */
+  concurrency?: number;
+  /** Missing/failed patch titles listed per non-compliant instance; 0 skips those calls. @default 20 */
+  detailLimit?: number;
+  now?: () => Date;
+}
+
+/** SSM's largest page for these calls. */
+const PAGE = 50;
+const NO_GROUP = "(no patch group)";
+
+export function emptyTotals(): Totals {
+  return {
+    instances: 0,
+    compliant: 0,
+    nonCompliant: 0,
+    installed: 0,
+    missing: 0,
+    failed: 0,
+    criticalNonCompliant: 0,
+    securityNonCompliant: 0,
+  };
+}
+
+function addInstance(t: Totals, i: InstanceCompliance): void {
+  t.instances += 1;
+  if (i.compliant) t.compliant += 1;
+  else t.nonCompliant += 1;
+  t.installed += i.installed;
+  t.missing += i.missing;
+  t.failed += i.failed;
+  t.criticalNonCompliant += i.criticalNonCompliant;
+  t.securityNonCompliant += i.securityNonCompliant;
+}
+
+function addTotals(t: Totals, o: Totals): void {
+  for (const k of Object.keys(o) as (keyof Totals)[]) t[k] += o[k];
+}
+
+function toInstance(
+  info: InstanceInformation | undefined,
+  s: InstancePatchState,
+): InstanceCompliance {
+  const missing = s.MissingCount ?? 0;
+  const failed = s.FailedCount ?? 0;
+  const pendingReboot = s.InstalledPendingRebootCount ?? 0;
+  const rejected = s.InstalledRejectedCount ?? 0;
+  const critical = s.CriticalNonCompliantCount ?? 0;
+  const security = s.SecurityNonCompliantCount ?? 0;
+  return {
+    instanceId: s.InstanceId ?? "",
+    ...(info?.ComputerName ? { name: info.ComputerName } : {}),
+    ...(info?.PlatformName ? { platform: info.PlatformName } : {}),
+    patchGroup: s.PatchGroup || NO_GROUP,
+    ...(s.BaselineId ? { baselineId: s.BaselineId } : {}),
+    installed: s.InstalledCount ?? 0,
+    installedPendingReboot: pendingReboot,
+    missing,
+    failed,
+    criticalNonCompliant: critical,
+    securityNonCompliant: security,
+    // Patch Manager's own rule: missing, failed, pending-reboot and rejected-installed patches
+    // make a node non-compliant.
+    compliant: missing + failed + pendingReboot + rejected + critical + security === 0,
+    ...(s.Operation ? { lastOperation: s.Operation } : {}),
+    ...(s.OperationEndTime ? { lastOperationTime: s.OperationEndTime.toISOString() } : {}),
+    missingPatches: [],
+    failedPatches: [],
+  };
+}
+
+async function patchTitles(
+  ssm: SSMClient,
+  instanceId: string,
+  limit: number,
+): Promise<{ missing: string[]; failed: string[] }> {
+  const missing: string[] = [];
+  const failed: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await ssm.send(
+      new DescribeInstancePatchesCommand({
+        InstanceId: instanceId,
+        Filters: [{ Key: "State", Values: ["Missing", "Failed"] }],
+        MaxResults: PAGE,
+        NextToken: token,
+      }),
+    );
+    for (const p of out.Patches ?? []) {
+      const title = p.KBId ? `${p.KBId} ${p.Title ?? ""}`.trim() : (p.Title ?? "(untitled)");
+      if (p.State === "FAILED") failed.push(title);
+      else missing.push(title);
+    }
+    token = out.NextToken;
+  } while (token && missing.length + failed.length < limit);
+  return { missing: missing.slice(0, limit), failed: failed.slice(0, limit) };
+}
+
+/** Reads one account-region: instances (paged), their patch states (paged by 50 ids), details. */
+async function readTarget(ssm: SSMClient, detailLimit: number): Promise<InstanceCompliance[]> {
+  const instances: InstanceCompliance[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await ssm.send(
+      new DescribeInstanceInformationCommand({ MaxResults: PAGE, NextToken: token }),
+    );
+    token = page.NextToken;
+    const infos = new Map<string, InstanceInformation>();
+    for (const info of page.InstanceInformationList ?? []) {
+      if (info.InstanceId && !seen.has(info.InstanceId)) {
+        seen.add(info.InstanceId);
+        infos.set(info.InstanceId, info);
+      }
+    }
+    if (infos.size === 0) continue;
+    let stateToken: string | undefined;
+    do {
+      const states = await ssm.send(
+        new DescribeInstancePatchStatesCommand({
+          InstanceIds: [...infos.keys()],
+          MaxResults: PAGE,
+          NextToken: stateToken,
+        }),
+      );
+      for (const s of states.InstancePatchStates ?? []) {
+        if (s.InstanceId && infos.has(s.InstanceId)) {
+          instances.push(toInstance(infos.get(s.InstanceId), s));
+          // One state per instance, even if a page repeats one.
+          infos.delete(s.InstanceId);
+        }
+      }
+      stateToken = states.NextToken;
+    } while (stateToken);
+    // Managed nodes that never reported a patch state: not compliant, nothing known.
+    for (const [id, info] of infos) {
+      instances.push({
+        ...toInstance(info, { InstanceId: id } as InstancePatchState),
+        compliant: false,
+      });
+    }
+  } while (token);
+  if (detailLimit > 0) {
+    for (const i of instances) {
+      if (i.missing + i.failed === 0) continue;
+      const titles = await patchTitles(ssm, i.instanceId, detailLimit);
+      i.missingPatches = titles.missing;
+      i.failedPatches = titles.failed;
+    }
+  }
+  return instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+}
+
+function groupsOf(instances: readonly InstanceCompliance[]): PatchGroupCompliance[] {
+  const groups = new Map<string, PatchGroupCompliance>();
+  for (const i of instances) {
+    let g = groups.get(i.patchGroup);
+    if (!g) {
+      g = { patchGroup: i.patchGroup, ...emptyTotals() };
+      groups.set(i.patchGroup, g);
+    }
+    addInstance(g, i);
+  }
+  return [...groups.values()].sort((a, b) => a.patchGroup.localeCompare(b.patchGroup));
+}
+
+export async function gatherCompliance(options: ComplianceOptions): Promise<ComplianceReport> {
+  const { fleet } = options;
+  const now = options.now ?? (() => new Date());
+  const aws = new AwsSessions({ ...options.aws, runId: options.runId });
+  const detailLimit = options.detailLimit ?? 20;
+  const work: {
+    account: string;
+    name: string;
+    region: string;
+    roleArn?: string;
+    externalId?: string;
+  }[] = [];
+  const seen = new Set<string>();
+  for (const m of fleet.members) {
+    for (const region of m.regions) {
+      if (seen.has(`${m.account}/${region}`)) continue;
+      seen.add(`${m.account}/${region}`);
+      work.push({
+        account: m.account,
+        name: m.name,
+        region,
+        roleArn: m.readRole,
+        externalId: m.externalId,
+      });
+    }
+  }
+  try {
+    const targets = await mapBounded(work, options.concurrency ?? 8, async (w) => {
+      const base = {
+        account: w.account,
+        name: w.name,
+        region: w.region,
+        totals: emptyTotals(),
+        patchGroups: [] as PatchGroupCompliance[],
+        instances: [] as InstanceCompliance[],
+      };
+      if (w.roleArn === undefined) {
+        return {
+          ...base,
+          state: "SKIPPED" as const,
+          reason: `no readRole for account ${w.account}; add members[].readRole to the fleet file`,
+          apiCalls: 0,
+        };
+      }
+      try {
+        const ssm = await aws.ssm(
+          { account: w.account, roleArn: w.roleArn, externalId: w.externalId },
+          w.region,
+          "read",
+        );
+        const instances = await readTarget(ssm, detailLimit);
+        const totals = emptyTotals();
+        for (const i of instances) addInstance(totals, i);
+        const last = instances
+          .filter((i) => i.lastOperationTime !== undefined)
+          .sort((a, b) => (a.lastOperationTime! < b.lastOperationTime! ? 1 : -1))[0];
+        return {
+          ...base,
+          state: "SUCCEEDED" as const,
+          reason: `${instances.length} managed node(s) read`,
+          totals,
+          patchGroups: groupsOf(instances),
+          instances,
+          ...(last
+            ? { lastOperation: last.lastOperation, lastOperationTime: last.lastOperationTime }
+            : {}),
+          apiCalls: aws.calls.get(`${w.account}|${w.region}`),
+        };
+      } catch (err) {
+        return {
+          ...base,
+          state: "FAILED" as const,
+          reason: `could not read ${w.account}/${w.region}: ${errorText(err)}`,
+          apiCalls: aws.calls.get(`${w.account}|${w.region}`),
+        };
+      }
+    });
+    const totals = { ...emptyTotals(), targets: targets.length, targetsRead: 0, targetsFailed: 0 };
+    for (const t of targets) {
+      addTotals(totals, t.totals);
+      if (t.state === "SUCCEEDED") totals.targetsRead += 1;
+      if (t.state === "FAILED") totals.targetsFailed += 1;
+    }
+    return {
+      kind: "compliance",
+      runId: options.runId,
+      generatedAt: now().toISOString(),
+      totals,
+      targets,
+    };
+  } finally {
+    aws.destroy();
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * The compliance dashboard: one self-contained HTML page (inline CSS and JS, no external assets)
+ * rendered from a ComplianceReport. Numbers are rendered into the page, so it reads the same with
+ * scripts off; the inline script only adds sorting.
+ */
+import type { ComplianceReport, PatchGroupCompliance, Totals } from "./compliance";
+import { emptyTotals } from "./compliance";
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+/** Compliant share in whole percent (floor, so 99.6 % never shows as 100). */
+export function compliancePercent(t: Pick<Totals, "instances" | "compliant">): number {
+  return t.instances === 0 ? 100 : Math.floor((t.compliant * 100) / t.instances);
+}
+
+function cell(value: string | number, sortValue?: string | number, attrs = ""): string {
+  const sv = sortValue === undefined ? "" : ` data-sort="${escapeHtml(String(sortValue))}"`;
+  return `<td${sv}${attrs}>${typeof value === "number" ? value : escapeHtml(value)}</td>`;
+}
+
+function bar(percent: number): string {
+  const cls = percent >= 95 ? "ok" : percent >= 80 ? "warn" : "bad";
+  return (
+    `<div class="bar" title="${percent}% compliant"><div class="fill ${cls}" ` +
+    `style="width:${percent}%"></div><span>${percent}%</span></div>`
+  );
+}
+
+function table(id: string, headers: string[], rows: string[]): string {
+  const ths = headers
+    .map((h, i) => `<th data-col="${i}" title="click to sort">${escapeHtml(h)}</th>`)
+    .join("");
+  const body = rows.length ? rows.join("\n") : `<tr><td colspan="${headers.length}">none</td></tr>`;
+  return `<table id="${id}" class="sortable"><thead><tr>${ths}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+const STYLE = `
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+.meta{color:#5b6475;margin-bottom:16px}
+#fleet-totals{display:flex;flex-wrap:wrap;gap:12px;margin:0}
+#fleet-totals div{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:8px 14px;min-width:110px}
+#fleet-totals dt{color:#5b6475;font-size:12px}#fleet-totals dd{margin:0;font-size:20px;font-weight:600}
+table{border-collapse:collapse;background:#fff;width:100%;font-size:13px}
+th,td{border:1px solid #d8dde6;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#eef1f5;cursor:pointer;user-select:none}th.asc::after{content:" \\25B2"}th.desc::after{content:" \\25BC"}
+.bar{position:relative;width:160px;height:16px;background:#e5e8ee;border-radius:3px;overflow:hidden}
+.bar .fill{height:100%}.bar .ok{background:#2e9d5b}.bar .warn{background:#d9a21b}.bar .bad{background:#cf3a3a}
+.bar span{position:absolute;left:6px;top:0;font-size:11px;line-height:16px}
+.state-FAILED{color:#cf3a3a;font-weight:600}.state-SKIPPED{color:#8a6d00}
+ul.patches{margin:0;padding-left:16px}
+`;
+
+// Sorts a table by the clicked column: numbers numerically, everything else as text.
+const SCRIPT = `
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("th").forEach(function (th) {
+    th.addEventListener("click", function () {
+      var col = Number(th.getAttribute("data-col"));
+      var asc = !th.classList.contains("asc");
+      table.querySelectorAll("th").forEach(function (h) { h.classList.remove("asc", "desc"); });
+      th.classList.add(asc ? "asc" : "desc");
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      function key(row) {
+        var c = row.cells[col];
+        if (!c) return "";
+        var v = c.hasAttribute("data-sort") ? c.getAttribute("data-sort") : c.textContent;
+        var n = Number(v);
+        return v !== "" && !isNaN(n) ? n : String(v).toLowerCase();
+      }
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        var r = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+        return asc ? r : -r;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+`;
+
+export function renderDashboard(report: ComplianceReport): string {
+  const t = report.totals;
+  const fleetPercent = compliancePercent(t);
+  const totalItems: [string, string, number | string][] = [
+    ["targets", "Account-regions", t.targets],
+    ["targetsFailed", "Unreadable", t.targetsFailed],
+    ["instances", "Instances", t.instances],
+    ["compliant", "Compliant", t.compliant],
+    ["nonCompliant", "Non-compliant", t.nonCompliant],
+    ["percent", "Compliance", `${fleetPercent}%`],
+    ["missing", "Missing patches", t.missing],
+    ["failed", "Failed patches", t.failed],
+    ["criticalNonCompliant", "Critical missing", t.criticalNonCompliant],
+    ["securityNonCompliant", "Security missing", t.securityNonCompliant],
+  ];
+  const totalsHtml = totalItems
+    .map(
+      ([key, label, value]) =>
+        `<div><dt>${escapeHtml(label)}</dt><dd data-total="${key}">${escapeHtml(String(value))}</dd></div>`,
+    )
+    .join("");
+
+  const targetRows = report.targets.map((x) => {
+    const p = compliancePercent(x.totals);
+    return (
+      `<tr data-target="${escapeHtml(`${x.account}/${x.region}`)}">` +
+      cell(x.account) +
+      cell(x.name) +
+      cell(x.region) +
+      `<td class="state-${x.state}" title="${escapeHtml(x.reason)}">${x.state}</td>` +
+      cell(x.totals.instances) +
+      cell(x.totals.compliant) +
+      cell(x.totals.nonCompliant) +
+      `<td data-sort="${x.state === "SUCCEEDED" ? p : -1}">${x.state === "SUCCEEDED" ? bar(p) : escapeHtml(x.reason)}</td>` +
+      cell(x.totals.missing) +
+      cell(x.totals.failed) +
+      cell(x.totals.criticalNonCompliant) +
+      cell(x.totals.securityNonCompliant) +
+      cell(x.lastOperation ?? "-") +
+      cell(x.lastOperationTime ?? "-") +
+      "</tr>"
+    );
+  });
+
+  const groups = new Map<string, PatchGroupCompliance>();
+  for (const target of report.targets) {
+    for (const g of target.patchGroups) {
+      let sum = groups.get(g.patchGroup);
+      if (!sum) {
+        sum = { patchGroup: g.patchGroup, ...emptyTotals() };
+        groups.set(g.patchGroup, sum);
+      }
+      for (const k of Object.keys(emptyTotals()) as (keyof Totals)[]) sum[k] += g[k];
+    }
+  }
+  const groupRows = [...groups.values()]
+    .sort((a, b) => a.patchGroup.localeCompare(b.patchGroup))
+    .map((g) => {
+      const p = compliancePercent(g);
+      return (
+        `<tr data-group="${escapeHtml(g.patchGroup)}">` +
+        cell(g.patchGroup) +
+        cell(g.instances) +
+        cell(g.compliant) +
+        cell(g.nonCompliant) +
+        `<td data-sort="${p}">${bar(p)}</td>` +
+        cell(g.missing) +
+        cell(g.failed) +
+        cell(g.criticalNonCompliant) +
+        cell(g.securityNonCompliant) +
+        "</tr>"
+      );
+    });
+
+  const badRows: string[] = [];
+  for (const target of report.targets) {
+    for (const i of target.instances) {
+      if (i.compliant) continue;
+      const list = [
+        ...i.failedPatches.map((p) => `<li>failed: ${escapeHtml(p)}</li>`),
+        ...i.missingPatches.map((p) => `<li>${escapeHtml(p)}</li>`),
+      ];
+      badRows.push(
+        `<tr data-instance="${escapeHtml(i.instanceId)}">` +
+          cell(i.instanceId) +
+          cell(i.name ?? "-") +
+          cell(target.account) +
+          cell(target.region) +
+          cell(i.patchGroup) +
+          cell(i.missing) +
+          cell(i.failed) +
+          cell(i.criticalNonCompliant) +
+          cell(i.securityNonCompliant) +
+          `<td>${list.length ? `<ul class="patches">${list.join("")}</ul>` : "-"}</td>` +
+          "</tr>",
+      );
+    }
+  }
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>patchfleet compliance</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>Fleet patch compliance</h1>
+<div class="meta">Generated ${escapeHtml(report.generatedAt)} · run ${escapeHtml(report.runId)}</div>
+<dl id="fleet-totals">${totalsHtml}</dl>
+<h2>Per account and region</h2>
+${table(
+  "targets",
+  [
+    "Account",
+    "Name",
+    "Region",
+    "State",
+    "Instances",
+    "Compliant",
+    "Non-compliant",
+    "Compliance",
+    "Missing",
+    "Failed",
+    "Critical",
+    "Security",
+    "Last operation",
+    "Last run",
+  ],
+  targetRows,
+)}
+<h2>Per patch group</h2>
+${table(
+  "patch-groups",
+  [
+    "Patch group",
+    "Instances",
+    "Compliant",
+    "Non-compliant",
+    "Compliance",
+    "Missing",
+    "Failed",
+    "Critical",
+    "Security",
+  ],
+  groupRows,
+)}
+<h2>Non-compliant instances</h2>
+${table(
+  "noncompliant",
+  [
+    "Instance",
+    "Name",
+    "Account",
+    "Region",
+    "Patch group",
+    "Missing",
+    "Failed",
+    "Critical",
+    "Security",
+    "What it misses",
+  ],
+  badRows,
+)}
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,453 @@
+/**
+ * A local stand-in for the parts of AWS that fleet operations call: SSM (JSON 1.1, X-Amz-Target
+ * `AmazonSSM.<Op>`) and STS AssumeRole (query protocol, XML), on 127.0.0.1 with an ephemeral port.
+ * The account of each SSM call is the one whose access key signed it (keys come from AssumeRole or
+ * `baseKeys`), and the region is the one in the signature's credential scope.
+ *
+ * Faults are scripted: throttling at the n-th call of an operation for a target, latency, a
+ * StartAutomationExecution whose first response is held past the client's timeout (the execution
+ * is still recorded), roles that cannot be assumed, and any automation status.
+ */
+import * as http from "http";
+import type { AddressInfo } from "net";
+import { URLSearchParams } from "url";
+
+export interface FakePatch {
+  title: string;
+  kbId?: string;
+  state: "MISSING" | "FAILED";
+}
+
+export interface FakeInstance {
+  id: string;
+  name?: string;
+  platform?: string;
+  patchGroup?: string;
+  installed?: number;
+  pendingReboot?: number;
+  missing?: number;
+  failed?: number;
+  critical?: number;
+  security?: number;
+  operation?: "Scan" | "Install";
+  operationEnd?: Date;
+  /** The instance never reported a patch state. */
+  noState?: boolean;
+  patches?: FakePatch[];
+}
+
+export interface FakeCall {
+  service: "ssm" | "sts";
+  op: string;
+  account: string;
+  region: string;
+  body: Record<string, unknown>;
+  /** HTTP status sent (0 when the client went away first). */
+  status: number;
+}
+
+export interface ThrottleRule {
+  op: string;
+  account?: string;
+  region?: string;
+  /** The n-th call (1-based) of `op` for that account-region is throttled. */
+  atCall: number;
+  /** How many calls in a row from there are throttled. @default 1 */
+  times?: number;
+}
+
+export interface AutomationPlan {
+  /** Statuses of the parent execution, one per GetAutomationExecution; the last one repeats. */
+  parentStatuses: string[];
+  /** Step status per "account/region"; others get `defaultTargetStatus`. */
+  targetStatuses?: Record<string, string>;
+  /** Step failure message per "account/region". */
+  failureMessages?: Record<string, string>;
+  defaultTargetStatus?: string;
+  /** "account/region" targets SSM never reached (no step execution listed). */
+  omit?: string[];
+}
+
+interface Execution {
+  id: string;
+  clientToken?: string;
+  input: Record<string, unknown>;
+  account: string;
+  region: string;
+  polls: number;
+}
+
+interface RoleSpec {
+  account: string;
+  externalId?: string;
+}
+
+function epoch(d: Date): number {
+  return d.getTime() / 1000;
+}
+
+export class FakeAws {
+  url = "";
+  readonly calls: FakeCall[] = [];
+  /** Access key id → account, for the caller's own (default chain) credentials. */
+  readonly baseKeys = new Map<string, string>();
+  readonly roles = new Map<string, RoleSpec>();
+  readonly unassumable = new Set<string>();
+  /** Managed nodes per "account/region". */
+  readonly instances = new Map<string, FakeInstance[]>();
+  /** Documents per "account/region/name". */
+  readonly documents = new Map<string, { type: string; sharedWith: string[] }>();
+  readonly throttles: ThrottleRule[] = [];
+  readonly executions = new Map<string, Execution>();
+  plan: AutomationPlan = { parentStatuses: ["Success"], defaultTargetStatus: "Success" };
+  latencyMs = 0;
+  /** Hold the first StartAutomationExecution response this long (after recording it). */
+  holdFirstStartMs = 0;
+  /** Largest page the server returns. */
+  pageSize = 50;
+  private readonly keys = new Map<string, string>();
+  private readonly counters = new Map<string, number>();
+  private server?: http.Server;
+  private nextId = 1;
+  private starts = 0;
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        void this.handle(req, Buffer.concat(chunks).toString("utf8"), res);
+      });
+    });
+    // Keep-alive sockets would keep close() waiting; the SDK clients are destroyed after use anyway.
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Calls of one operation, optionally for one account-region. */
+  callsOf(op: string, account?: string, region?: string): FakeCall[] {
+    return this.calls.filter(
+      (c) =>
+        c.op === op &&
+        (account === undefined || c.account === account) &&
+        (region === undefined || c.region === region),
+    );
+  }
+
+  private async handle(req: http.IncomingMessage, body: string, res: http.ServerResponse) {
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const auth = String(req.headers.authorization ?? "");
+    const m = /Credential=([^/]+)\/[0-9]+\/([^/]+)\/([^/]+)\//.exec(auth);
+    const accessKey = m?.[1] ?? "";
+    const region = m?.[2] ?? "";
+    const account = this.keys.get(accessKey) ?? this.baseKeys.get(accessKey) ?? "unknown";
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (target.startsWith("AmazonSSM.")) {
+      const op = target.slice("AmazonSSM.".length);
+      const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+      const call: FakeCall = { service: "ssm", op, account, region, body: input, status: 0 };
+      this.calls.push(call);
+      const send = (status: number, payload: unknown) => {
+        call.status = status;
+        if (res.destroyed || res.writableEnded) {
+          call.status = 0;
+          return;
+        }
+        res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+        res.end(JSON.stringify(payload));
+      };
+      const key = `${op}|${account}|${region}`;
+      const n = (this.counters.get(key) ?? 0) + 1;
+      this.counters.set(key, n);
+      const throttled = this.throttles.some(
+        (t) =>
+          t.op === op &&
+          (t.account === undefined || t.account === account) &&
+          (t.region === undefined || t.region === region) &&
+          n >= t.atCall &&
+          n < t.atCall + (t.times ?? 1),
+      );
+      if (account === "unknown") {
+        send(400, { __type: "UnrecognizedClientException", message: "unknown access key" });
+        return;
+      }
+      if (throttled) {
+        send(400, { __type: "ThrottlingException", message: "Rate exceeded" });
+        return;
+      }
+      try {
+        const [status, payload] = await this.ssm(op, input, account, region);
+        send(status, payload);
+      } catch (err) {
+        send(500, { __type: "InternalServerError", message: String(err) });
+      }
+      return;
+    }
+    const form = new URLSearchParams(body);
+    const action = form.get("Action") ?? "";
+    const params: Record<string, unknown> = {};
+    for (const [k, v] of form) params[k] = v;
+    const call: FakeCall = { service: "sts", op: action, account, region, body: params, status: 0 };
+    this.calls.push(call);
+    const [status, xml] = this.sts(action, form);
+    call.status = status;
+    res.writeHead(status, { "content-type": "text/xml" });
+    res.end(xml);
+  }
+
+  private sts(action: string, form: URLSearchParams): [number, string] {
+    const ns = "https://sts.amazonaws.com/doc/2011-06-15/";
+    const error = (status: number, code: string, message: string): [number, string] => [
+      status,
+      `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code>` +
+        `<Message>${message}</Message></Error><RequestId>fake-1</RequestId></ErrorResponse>`,
+    ];
+    if (action !== "AssumeRole") return error(400, "InvalidAction", `unsupported ${action}`);
+    const arn = form.get("RoleArn") ?? "";
+    const session = form.get("RoleSessionName") ?? "";
+    const duration = Number(form.get("DurationSeconds") ?? "3600");
+    const role = this.roles.get(arn);
+    const denied = () =>
+      error(
+        403,
+        "AccessDenied",
+        `User is not authorized to perform: sts:AssumeRole on resource: ${arn}`,
+      );
+    if (!role || this.unassumable.has(arn)) return denied();
+    if (role.externalId !== undefined && form.get("ExternalId") !== role.externalId)
+      return denied();
+    if (!/^[\w+=,.@-]{2,64}$/.test(session))
+      return error(400, "ValidationError", "bad session name");
+    if (duration > 3600)
+      return error(400, "ValidationError", "DurationSeconds exceeds the 1 hour limit");
+    const id = this.nextId++;
+    const accessKey = `ASIA${role.account}${String(id).padStart(4, "0")}`;
+    this.keys.set(accessKey, role.account);
+    const expiration = new Date(Date.now() + duration * 1000).toISOString();
+    return [
+      200,
+      `<AssumeRoleResponse xmlns="${ns}"><AssumeRoleResult><Credentials>` +
+        `<AccessKeyId>${accessKey}</AccessKeyId><SecretAccessKey>secret${id}</SecretAccessKey>` +
+        `<SessionToken>token${id}</SessionToken><Expiration>${expiration}</Expiration>` +
+        `</Credentials><AssumedRoleUser><Arn>${arn}/${session}</Arn>` +
+        `<AssumedRoleId>AROA${id}:${session}</AssumedRoleId></AssumedRoleUser>` +
+        `</AssumeRoleResult><ResponseMetadata><RequestId>fake-${id}</RequestId>` +
+        `</ResponseMetadata></AssumeRoleResponse>`,
+    ];
+  }
+
+  private page<T>(items: T[], input: Record<string, unknown>): { items: T[]; next?: string } {
+    const start = Number(input.NextToken ?? 0);
+    const size = Math.min(Number(input.MaxResults ?? this.pageSize), this.pageSize);
+    const slice = items.slice(start, start + size);
+    return start + size < items.length
+      ? { items: slice, next: String(start + size) }
+      : { items: slice };
+  }
+
+  private async ssm(
+    op: string,
+    input: Record<string, unknown>,
+    account: string,
+    region: string,
+  ): Promise<[number, unknown]> {
+    const where = `${account}/${region}`;
+    const invalid = (type: string, message: string): [number, unknown] => [
+      400,
+      { __type: type, message },
+    ];
+    switch (op) {
+      case "DescribeInstanceInformation": {
+        const all = this.instances.get(where) ?? [];
+        const { items, next } = this.page(all, input);
+        return [
+          200,
+          {
+            InstanceInformationList: items.map((i) => ({
+              InstanceId: i.id,
+              PingStatus: "Online",
+              ...(i.name ? { ComputerName: i.name } : {}),
+              ...(i.platform ? { PlatformName: i.platform } : {}),
+            })),
+            ...(next ? { NextToken: next } : {}),
+          },
+        ];
+      }
+      case "DescribeInstancePatchStates": {
+        const ids = (input.InstanceIds as string[] | undefined) ?? [];
+        if (ids.length === 0 || ids.length > 50) {
+          return invalid("ValidationException", "InstanceIds must hold 1 to 50 ids");
+        }
+        const byId = new Map((this.instances.get(where) ?? []).map((i) => [i.id, i]));
+        const states = ids
+          .map((id) => byId.get(id))
+          .filter((i): i is FakeInstance => i !== undefined && !i.noState);
+        const { items, next } = this.page(states, input);
+        return [
+          200,
+          {
+            InstancePatchStates: items.map((i) => ({
+              InstanceId: i.id,
+              PatchGroup: i.patchGroup ?? "",
+              BaselineId: "pb-0123456789abcdef0",
+              InstalledCount: i.installed ?? 0,
+              InstalledPendingRebootCount: i.pendingReboot ?? 0,
+              MissingCount: i.missing ?? 0,
+              FailedCount: i.failed ?? 0,
+              CriticalNonCompliantCount: i.critical ?? 0,
+              SecurityNonCompliantCount: i.security ?? 0,
+              Operation: i.operation ?? "Scan",
+              OperationStartTime: epoch(i.operationEnd ?? new Date(0)) - 60,
+              OperationEndTime: epoch(i.operationEnd ?? new Date(0)),
+            })),
+            ...(next ? { NextToken: next } : {}),
+          },
+        ];
+      }
+      case "DescribeInstancePatches": {
+        const inst = (this.instances.get(where) ?? []).find((i) => i.id === input.InstanceId);
+        if (!inst) return invalid("InvalidInstanceId", `no instance ${String(input.InstanceId)}`);
+        const { items, next } = this.page(inst.patches ?? [], input);
+        return [
+          200,
+          {
+            Patches: items.map((p) => ({
+              Title: p.title,
+              KBId: p.kbId ?? p.title,
+              Classification: "Security",
+              Severity: "Critical",
+              State: p.state,
+              InstalledTime: 0,
+            })),
+            ...(next ? { NextToken: next } : {}),
+          },
+        ];
+      }
+      case "DescribeDocument": {
+        const doc = this.documents.get(`${where}/${String(input.Name)}`);
+        if (!doc) return invalid("InvalidDocument", "The specified document does not exist.");
+        return [200, { Document: { Name: input.Name, DocumentType: doc.type, Status: "Active" } }];
+      }
+      case "DescribeDocumentPermission": {
+        const doc = this.documents.get(`${where}/${String(input.Name)}`);
+        if (!doc) return invalid("InvalidDocument", "The specified document does not exist.");
+        const { items, next } = this.page(doc.sharedWith, input);
+        return [200, { AccountIds: items, ...(next ? { NextToken: next } : {}) }];
+      }
+      case "StartAutomationExecution": {
+        this.starts += 1;
+        const token = input.ClientToken as string | undefined;
+        const existing = [...this.executions.values()].find(
+          (e) => token !== undefined && e.clientToken === token,
+        );
+        if (existing) {
+          if (JSON.stringify(existing.input) !== JSON.stringify(input)) {
+            return invalid(
+              "IdempotentParameterMismatch",
+              "ClientToken reused with other parameters",
+            );
+          }
+          return [200, { AutomationExecutionId: existing.id }];
+        }
+        const id = `exec-${String(this.nextId++).padStart(6, "0")}`;
+        this.executions.set(id, { id, clientToken: token, input, account, region, polls: 0 });
+        if (this.starts === 1 && this.holdFirstStartMs > 0) {
+          await new Promise((r) => setTimeout(r, this.holdFirstStartMs));
+        }
+        return [200, { AutomationExecutionId: id }];
+      }
+      case "GetAutomationExecution": {
+        const ex = this.executions.get(String(input.AutomationExecutionId));
+        if (!ex) return invalid("AutomationExecutionNotFoundException", "no such execution");
+        const seq = this.plan.parentStatuses;
+        const status = seq[Math.min(ex.polls, seq.length - 1)];
+        ex.polls += 1;
+        return [
+          200,
+          {
+            AutomationExecution: {
+              AutomationExecutionId: ex.id,
+              DocumentName: ex.input.DocumentName,
+              AutomationExecutionStatus: status,
+            },
+          },
+        ];
+      }
+      case "DescribeAutomationStepExecutions": {
+        const ex = this.executions.get(String(input.AutomationExecutionId));
+        if (!ex) return invalid("AutomationExecutionNotFoundException", "no such execution");
+        const seq = this.plan.parentStatuses;
+        const done = ex.polls >= seq.length;
+        const steps: unknown[] = [];
+        let n = 0;
+        for (const loc of (ex.input.TargetLocations as {
+          Accounts: string[];
+          Regions: string[];
+        }[]) ?? []) {
+          for (const a of loc.Accounts) {
+            for (const r of loc.Regions) {
+              const key = `${a}/${r}`;
+              if (this.plan.omit?.includes(key)) continue;
+              n += 1;
+              const status = done
+                ? (this.plan.targetStatuses?.[key] ?? this.plan.defaultTargetStatus ?? "Success")
+                : "InProgress";
+              const failure = this.plan.failureMessages?.[key];
+              steps.push({
+                StepName: `patch-${a}-${r}`,
+                StepExecutionId: `step-${n}`,
+                StepStatus: status,
+                ExecutionStartTime: 1_764_000_000 + n,
+                TargetLocation: { Accounts: [a], Regions: [r] },
+                ...(failure ? { FailureMessage: failure } : {}),
+              });
+            }
+          }
+        }
+        const { items, next } = this.page(steps, input);
+        return [200, { StepExecutions: items, ...(next ? { NextToken: next } : {}) }];
+      }
+      default:
+        return invalid("InvalidAction", `the fake does not implement ${op}`);
+    }
+  }
+}
+
+/** Fake credentials and region in the environment, and no instance metadata lookups. */
+export function useFakeEnv(accessKeyId: string): () => void {
+  const keys = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_PROFILE",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+  ];
+  const saved = new Map(keys.map((k) => [k, process.env[k]]));
+  process.env.AWS_ACCESS_KEY_ID = accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = "fake-secret";
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  process.env.AWS_REGION = "us-east-1";
+  process.env.AWS_EC2_METADATA_DISABLED = "true";
+  process.env.AWS_CONFIG_FILE = "/nonexistent/patchfleet-test-config";
+  process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/patchfleet-test-credentials";
+  return () => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
