@@ -211,7 +211,7 @@ function parseSources(
   os: OperatingSystem | undefined,
   issues: ConfigIssue[],
 ): PatchSourceSpec[] {
-  if (raw === undefined) return [];
+  if (raw === undefined || (Array.isArray(raw) && raw.length === 0)) return [];
   if (os !== undefined && !supportsPatchSources(os)) {
     issues.push({
       path,
