@@ -117,7 +117,7 @@ export async function installMocks(): Promise<void> {
         dependencies: req.getDependenciesList(),
       };
       lastCreated = undefined;
-      let record: RecordedResource | undefined;
+      let record: RecordedResource | undefined = undefined;
       const done = original(req, (err, resp) => {
         if (err === null && record !== undefined && resp !== undefined) record.urn = resp.getUrn();
         cb(err, resp);
