@@ -62,7 +62,9 @@ export async function resolvePulumiCli(options: ResolvePulumiOptions = {}): Prom
   if (root === undefined) {
     const found = findPulumiOnPath(env);
     if (found === undefined) {
-      throw new PulumiCliError(`the Pulumi CLI (\`pulumi\`) was not found on PATH. ${PULUMI_INSTALL_HINT}`);
+      throw new PulumiCliError(
+        `the Pulumi CLI (\`pulumi\`) was not found on PATH. ${PULUMI_INSTALL_HINT}`,
+      );
     }
     // PulumiCommand.get takes an installation root and runs <root>/bin/pulumi; every installer
     // (get.pulumi.com, Homebrew, Chocolatey, distro packages) puts the binary in a bin directory.

@@ -23,9 +23,16 @@ import {
   Stack,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
-import type { WorkerOutcome } from "./rollout";
+import type { TargetState } from "../domain";
 
-export const STACK_OPERATIONS = ["preview", "up", "refresh", "destroy", "drift", "outputs"] as const;
+export const STACK_OPERATIONS = [
+  "preview",
+  "up",
+  "refresh",
+  "destroy",
+  "drift",
+  "outputs",
+] as const;
 export type StackOperation = (typeof STACK_OPERATIONS)[number];
 
 /** Operations that change the stack's state; interrupting one can leave pending operations. */
@@ -59,7 +66,10 @@ export interface StackRunOptions {
   onOutput?: (line: string) => void;
 }
 
-export interface StackRunOutcome extends WorkerOutcome {
+export interface StackRunOutcome {
+  /** CANCELLED only for a read-only operation interrupted through the signal. */
+  state: TargetState;
+  reason: string;
   /** Stack outputs after `up` and `outputs` (raw; use maskOutputs before reporting). */
   outputs?: OutputMap;
   /** Resource changes counted from the engine's summary (preview, drift, up, destroy, refresh). */
@@ -222,7 +232,8 @@ export class StackDriver {
     }
     let summary: Record<string, number> | undefined;
     const onEvent = (event: EngineEvent) => {
-      if (event.summaryEvent) summary = event.summaryEvent.resourceChanges as Record<string, number>;
+      if (event.summaryEvent)
+        summary = event.summaryEvent.resourceChanges as Record<string, number>;
     };
     const lineSink = new LineSplitter((line) => onOutput?.(this.redact(line)));
     const common = {
@@ -289,7 +300,7 @@ export class StackDriver {
               `pending operations: ${PENDING_HINT}`
             : `interrupted: ${operation} was cancelled while running`,
           interrupted: true,
-        } as StackRunOutcome;
+        };
       }
       if (operation === "drift" && err instanceof CommandError && countChanges(summary) > 0) {
         const changes = summary as Record<string, number>;
@@ -320,7 +331,11 @@ export class StackDriver {
 
   private async openStack(spec: StackSpec, operation: StackOperation): Promise<Stack> {
     await fs.promises.mkdir(spec.workDir, { recursive: true });
-    const args = { stackName: spec.stackName, projectName: spec.projectName, program: spec.program };
+    const args = {
+      stackName: spec.stackName,
+      projectName: spec.projectName,
+      program: spec.program,
+    };
     const wsOptions = {
       workDir: spec.workDir,
       pulumiCommand: this.options.pulumiCommand,
