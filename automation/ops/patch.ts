@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import * as path from "path";
 import type { PatchOperation, RebootOption, TargetState } from "../../domain";
+import { partitionOf } from "../../domain";
 import type { Fleet, FleetAccount } from "../fleet-types";
 import { AwsOptions, AwsSessions, RoleRef } from "./aws";
 import {
@@ -93,13 +94,26 @@ export interface PatchOptions {
   log?: (line: string) => void;
 }
 
-/** The document parameters every patch automation receives. */
+/**
+ * The runbook's parameters (components/runbook.ts). In a multi-account execution each child runs in
+ * its own account, so the execution role ARN names that account through the `global:ACCOUNT_ID`
+ * variable SSM resolves per target.
+ */
 export function runbookParameters(
+  fleet: Fleet,
   operation: PatchOperation,
   reboot: RebootOption,
   snapshotId: string,
 ): Record<string, string[]> {
-  return { Operation: [operation], RebootOption: [reboot], SnapshotId: [snapshotId] };
+  const partition = partitionOf(homeRegion(fleet));
+  return {
+    AutomationAssumeRole: [
+      `arn:${partition}:iam::{{global:ACCOUNT_ID}}:role/${fleet.executionRoleName}`,
+    ],
+    Operation: [operation],
+    RebootOption: [reboot],
+    SnapshotId: [snapshotId],
+  };
 }
 
 export function logLocation(fleet: Fleet, account: string, region: string): string {
@@ -386,8 +400,8 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
     interrupted: false,
     preflight: [],
     notes: [
-      "resource groups: not checked before starting (patchfleet has no Resource Groups client); " +
-        "an account-region without the group fails its own target",
+      `resource group ${fleet.resourceGroupName}: not checked before starting (no Resource ` +
+        "Groups client in patchfleet); an account-region without it fails its own target",
     ],
     summary: emptySummary(),
     targets: [],
@@ -421,9 +435,7 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
       const out = await writer.send(
         new StartAutomationExecutionCommand({
           DocumentName: fleet.runbookName,
-          Parameters: runbookParameters(operation, reboot, record.snapshotId),
-          TargetParameterName: "InstanceId",
-          Targets: [{ Key: "ResourceGroup", Values: [fleet.resourceGroupName] }],
+          Parameters: runbookParameters(fleet, operation, reboot, record.snapshotId),
           TargetLocations: locations,
           ClientToken: record.clientToken,
           Tags: [{ Key: "patchfleet:run", Value: record.runId }],

@@ -82,6 +82,20 @@ interface RoleSpec {
   externalId?: string;
 }
 
+/** Parent statuses under which child steps are still reported as running. */
+const STILL_RUNNING = new Set([
+  "Pending",
+  "InProgress",
+  "Waiting",
+  "PendingApproval",
+  "Approved",
+  "Scheduled",
+  "RunbookInProgress",
+  "PendingChangeCalendarOverride",
+  "ChangeCalendarOverrideApproved",
+  "Cancelling",
+]);
+
 function epoch(d: Date): number {
   return d.getTime() / 1000;
 }
@@ -105,6 +119,9 @@ export class FakeAws {
   holdFirstStartMs = 0;
   /** Largest page the server returns. */
   pageSize = 50;
+  /** Requests being served right now, and the most seen at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   private readonly keys = new Map<string, string>();
   private readonly counters = new Map<string, number>();
   private server?: http.Server;
@@ -145,6 +162,16 @@ export class FakeAws {
   }
 
   private async handle(req: http.IncomingMessage, body: string, res: http.ServerResponse) {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.serve(req, body, res);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async serve(req: http.IncomingMessage, body: string, res: http.ServerResponse) {
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const auth = String(req.headers.authorization ?? "");
     const m = /Credential=([^/]+)\/[0-9]+\/([^/]+)\/([^/]+)\//.exec(auth);
@@ -387,7 +414,7 @@ export class FakeAws {
         const ex = this.executions.get(String(input.AutomationExecutionId));
         if (!ex) return invalid("AutomationExecutionNotFoundException", "no such execution");
         const seq = this.plan.parentStatuses;
-        const done = ex.polls >= seq.length;
+        const done = ex.polls >= seq.length && !STILL_RUNNING.has(seq[seq.length - 1]);
         const steps: unknown[] = [];
         let n = 0;
         for (const loc of (ex.input.TargetLocations as {

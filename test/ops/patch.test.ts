@@ -1,0 +1,408 @@
+import { strict as assert } from "assert";
+import { promises as fs } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AUTOMATION_STATUSES } from "../../domain";
+import { statusMeaning } from "../../automation/ops/automation-values";
+import { PatchOptions, runPatch } from "../../automation/ops/patch";
+import { RunRecord } from "../../automation/ops/run-store";
+import { FakeAws, useFakeEnv } from "./fake-aws";
+import { CENTRAL, CENTRAL_KEY, makeFleet, member, registerRoles } from "./fixtures";
+
+const A = "222222222222";
+const B = "333333333333";
+const C = "444444444444";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe("patch against the local SSM/STS endpoint", function () {
+  let fake: FakeAws;
+  let restoreEnv: () => void;
+  let stateDir: string;
+  const fleet = makeFleet([
+    member(A, ["us-east-1", "eu-west-1"]),
+    member(B, ["eu-west-1", "us-east-1"]),
+    member(C, ["ap-southeast-2"]),
+  ]);
+
+  function options(extra: Partial<PatchOptions> = {}): PatchOptions {
+    return {
+      fleet,
+      operation: "Install",
+      reboot: "NoReboot",
+      stateDir,
+      aws: { endpoint: fake.url, requestTimeoutMs: 5000 },
+      poll: { initialMs: 5, maxMs: 20 },
+      ...extra,
+    };
+  }
+
+  beforeEach(async () => {
+    restoreEnv = useFakeEnv(CENTRAL_KEY);
+    fake = new FakeAws();
+    await fake.start();
+    registerRoles(fake, fleet);
+    fake.documents.set(`${CENTRAL}/us-east-1/patchfleet-patch`, {
+      type: "Automation",
+      sharedWith: [A, B, C],
+    });
+    stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "patchfleet-runs-"));
+  });
+  afterEach(async () => {
+    await fake.stop();
+    restoreEnv();
+    await fs.rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("starts one automation with chunked target locations and R6 rate values, follows it to the end", async () => {
+    fake.plan = {
+      parentStatuses: ["Pending", "InProgress", "InProgress", "Success"],
+      defaultTargetStatus: "Success",
+    };
+    const report = await runPatch(
+      options({
+        fleet: {
+          ...fleet,
+          rollout: {
+            maxConcurrent: { kind: "percent", value: 25 },
+            failureTolerance: { kind: "count", value: 0 },
+          },
+        },
+      }),
+    );
+    const starts = fake.callsOf("StartAutomationExecution");
+    assert.equal(starts.length, 1);
+    assert.equal(starts[0].account, CENTRAL);
+    assert.equal(starts[0].region, "us-east-1");
+    assert.match(report.clientToken, UUID);
+    assert.match(report.snapshotId, UUID);
+    assert.deepEqual(starts[0].body, {
+      DocumentName: "patchfleet-patch",
+      Parameters: {
+        AutomationAssumeRole: [
+          "arn:aws:iam::{{global:ACCOUNT_ID}}:role/AWS-SystemsManager-AutomationExecutionRole",
+        ],
+        Operation: ["Install"],
+        RebootOption: ["NoReboot"],
+        SnapshotId: [report.snapshotId],
+      },
+      TargetLocations: [
+        {
+          Accounts: [A, B],
+          Regions: ["eu-west-1", "us-east-1"],
+          TargetLocationMaxConcurrency: "25%",
+          TargetLocationMaxErrors: "0",
+          ExecutionRoleName: "AWS-SystemsManager-AutomationExecutionRole",
+        },
+        {
+          Accounts: [C],
+          Regions: ["ap-southeast-2"],
+          TargetLocationMaxConcurrency: "25%",
+          TargetLocationMaxErrors: "0",
+          ExecutionRoleName: "AWS-SystemsManager-AutomationExecutionRole",
+        },
+      ],
+      ClientToken: report.clientToken,
+      Tags: [{ Key: "patchfleet:run", Value: report.runId }],
+    });
+    // Central calls run with the operations role, assumed once with the run's session name.
+    const assumes = fake.callsOf("AssumeRole");
+    assert.equal(assumes.length, 1);
+    assert.equal(assumes[0].body.RoleArn, `arn:aws:iam::${CENTRAL}:role/patchfleet-operations`);
+    assert.equal(assumes[0].body.RoleSessionName, `patchfleet-${report.runId}-${CENTRAL}`);
+    assert.equal(assumes[0].body.DurationSeconds, "3600");
+    assert.equal(fake.callsOf("GetAutomationExecution").length, 4);
+    assert.equal(report.executionStatus, "Success");
+    assert.equal(report.interrupted, false);
+    assert.equal(report.stopCommand, undefined);
+    assert.deepEqual(
+      report.targets.map((t) => [t.account, t.region, t.state, t.status, t.logLocation]),
+      [
+        [
+          A,
+          "us-east-1",
+          "SUCCEEDED",
+          "Success",
+          `s3://patchfleet-logs-111111111111/accountid=${A}/region=us-east-1/`,
+        ],
+        [
+          A,
+          "eu-west-1",
+          "SUCCEEDED",
+          "Success",
+          `s3://patchfleet-logs-111111111111/accountid=${A}/region=eu-west-1/`,
+        ],
+        [
+          B,
+          "eu-west-1",
+          "SUCCEEDED",
+          "Success",
+          `s3://patchfleet-logs-111111111111/accountid=${B}/region=eu-west-1/`,
+        ],
+        [
+          B,
+          "us-east-1",
+          "SUCCEEDED",
+          "Success",
+          `s3://patchfleet-logs-111111111111/accountid=${B}/region=us-east-1/`,
+        ],
+        [
+          C,
+          "ap-southeast-2",
+          "SUCCEEDED",
+          "Success",
+          `s3://patchfleet-logs-111111111111/accountid=${C}/region=ap-southeast-2/`,
+        ],
+      ],
+    );
+    assert.deepEqual(report.summary, {
+      SUCCEEDED: 5,
+      FAILED: 0,
+      CANCELLED: 0,
+      SKIPPED: 0,
+      IN_PROGRESS: 0,
+    });
+    const saved = JSON.parse(
+      await fs.readFile(path.join(stateDir, `patch-run-${report.runId}.json`), "utf8"),
+    ) as RunRecord;
+    assert.equal(saved.executionId, report.executionId);
+    assert.equal(saved.finalStatus, "Success");
+    assert.equal(typeof saved.finishedAt, "string");
+  });
+
+  it("a timed-out StartAutomationExecution is retried with the same ClientToken and starts once (R7)", async () => {
+    fake.holdFirstStartMs = 1500;
+    const report = await runPatch(options({ aws: { endpoint: fake.url, requestTimeoutMs: 400 } }));
+    const starts = fake.callsOf("StartAutomationExecution");
+    assert.equal(starts.length, 2);
+    assert.equal(starts[0].body.ClientToken, report.clientToken);
+    assert.equal(starts[1].body.ClientToken, report.clientToken);
+    assert.equal(fake.executions.size, 1);
+    assert.equal(report.executionId, [...fake.executions.keys()][0]);
+    assert.equal(report.summary.SUCCEEDED, 5);
+  });
+
+  it("a run whose start never got an answer is resumed with its ClientToken, not started again", async () => {
+    fake.holdFirstStartMs = 1500;
+    await assert.rejects(
+      runPatch(
+        options({ aws: { endpoint: fake.url, requestTimeoutMs: 300, writeMaxAttempts: 1 } }),
+      ),
+      (err: Error) => err.name === "TimeoutError",
+    );
+    assert.equal(fake.executions.size, 1);
+    const again = await runPatch(options());
+    assert.equal(again.resumed, true);
+    const starts = fake.callsOf("StartAutomationExecution");
+    assert.equal(starts.length, 2);
+    assert.equal(starts[1].body.ClientToken, starts[0].body.ClientToken);
+    assert.equal(again.clientToken, starts[0].body.ClientToken);
+    assert.equal(fake.executions.size, 1);
+    assert.equal(again.executionId, [...fake.executions.keys()][0]);
+    // Finished now: the next patch is a new run with a new token.
+    const third = await runPatch(options());
+    assert.equal(third.resumed, false);
+    assert.notEqual(third.clientToken, again.clientToken);
+    assert.equal(fake.executions.size, 2);
+  });
+
+  it("maps every automation status of a target to a report state (R8)", async () => {
+    const many = AUTOMATION_STATUSES.map((_, i) => `5${String(i).padStart(11, "0")}`);
+    const big = makeFleet(many.map((a) => member(a, ["us-east-1"])));
+    registerRoles(fake, big);
+    fake.documents.set(`${CENTRAL}/us-east-1/patchfleet-patch`, {
+      type: "Automation",
+      sharedWith: many,
+    });
+    fake.plan = {
+      parentStatuses: ["InProgress", "CompletedWithFailure"],
+      targetStatuses: Object.fromEntries(
+        AUTOMATION_STATUSES.map((s, i) => [`${many[i]}/us-east-1`, s]),
+      ),
+      failureMessages: {
+        [`${many[AUTOMATION_STATUSES.indexOf("Failed")]}/us-east-1`]: "Step fails",
+      },
+    };
+    fake.pageSize = 7; // step executions come in several pages
+    const report = await runPatch(options({ fleet: big }));
+    assert.equal(report.targets.length, AUTOMATION_STATUSES.length);
+    const got = Object.fromEntries(report.targets.map((t) => [t.status, [t.state, t.reason]]));
+    assert.deepEqual(got, {
+      Pending: ["FAILED", "still Pending when the execution ended (completed with failure)"],
+      InProgress: ["FAILED", "still InProgress when the execution ended (completed with failure)"],
+      Waiting: ["FAILED", "still Waiting when the execution ended (completed with failure)"],
+      Success: ["SUCCEEDED", "automation succeeded"],
+      TimedOut: ["FAILED", "automation timed out"],
+      Cancelling: ["FAILED", "still Cancelling when the execution ended (completed with failure)"],
+      Cancelled: ["CANCELLED", "automation cancelled"],
+      Failed: ["FAILED", "automation failed: Step fails"],
+      PendingApproval: [
+        "FAILED",
+        "still PendingApproval when the execution ended (completed with failure)",
+      ],
+      Approved: ["FAILED", "still Approved when the execution ended (completed with failure)"],
+      Rejected: ["FAILED", "approval rejected"],
+      Scheduled: ["FAILED", "still Scheduled when the execution ended (completed with failure)"],
+      RunbookInProgress: [
+        "FAILED",
+        "still RunbookInProgress when the execution ended (completed with failure)",
+      ],
+      PendingChangeCalendarOverride: [
+        "FAILED",
+        "still PendingChangeCalendarOverride when the execution ended (completed with failure)",
+      ],
+      ChangeCalendarOverrideApproved: [
+        "FAILED",
+        "still ChangeCalendarOverrideApproved when the execution ended (completed with failure)",
+      ],
+      ChangeCalendarOverrideRejected: [
+        "FAILED",
+        "change calendar closed and the override was rejected",
+      ],
+      CompletedWithSuccess: ["SUCCEEDED", "completed with success"],
+      CompletedWithFailure: ["FAILED", "completed with failure"],
+      Exited: ["SKIPPED", "runbook exited early without patching"],
+    });
+    assert.equal(fake.callsOf("DescribeAutomationStepExecutions").length, 3);
+  });
+
+  it("every parent status either ends the wait or keeps it; none is unknown", () => {
+    const finals = AUTOMATION_STATUSES.filter((s) => statusMeaning(s).state !== undefined);
+    assert.deepEqual(finals, [
+      "Success",
+      "TimedOut",
+      "Cancelled",
+      "Failed",
+      "Rejected",
+      "ChangeCalendarOverrideRejected",
+      "CompletedWithSuccess",
+      "CompletedWithFailure",
+      "Exited",
+    ]);
+    assert.deepEqual(statusMeaning("Sleeping"), {
+      state: "FAILED",
+      reason: 'automation status "Sleeping" is not one patchfleet knows',
+    });
+  });
+
+  it("targets SSM never reached are CANCELLED when the execution failed", async () => {
+    fake.plan = {
+      parentStatuses: ["Failed"],
+      targetStatuses: { [`${A}/us-east-1`]: "Failed" },
+      omit: [`${B}/us-east-1`, `${B}/eu-west-1`, `${C}/ap-southeast-2`],
+    };
+    const report = await runPatch(options());
+    assert.deepEqual(
+      report.targets.map((t) => [t.account, t.region, t.state, t.reason]),
+      [
+        [A, "us-east-1", "FAILED", "automation failed"],
+        [A, "eu-west-1", "SUCCEEDED", "automation succeeded"],
+        [B, "eu-west-1", "CANCELLED", "not started: the execution ended first (automation failed)"],
+        [B, "us-east-1", "CANCELLED", "not started: the execution ended first (automation failed)"],
+        [
+          C,
+          "ap-southeast-2",
+          "CANCELLED",
+          "not started: the execution ended first (automation failed)",
+        ],
+      ],
+    );
+  });
+
+  it("preflight lists every problem per target with its fix and starts nothing", async () => {
+    fake.documents.set(`${CENTRAL}/us-east-1/patchfleet-patch`, {
+      type: "Automation",
+      sharedWith: [B],
+    });
+    const report = await runPatch(options());
+    assert.deepEqual(report.preflight, [
+      {
+        target: A,
+        message: `runbook patchfleet-patch is not shared with member account ${A} (acct-222)`,
+        fix:
+          "share it from the central stack (patchfleet up), or run: aws ssm modify-document-permission " +
+          `--name patchfleet-patch --permission-type Share --account-ids-to-add ${A} --region us-east-1`,
+      },
+      {
+        target: C,
+        message: `runbook patchfleet-patch is not shared with member account ${C} (acct-444)`,
+        fix:
+          "share it from the central stack (patchfleet up), or run: aws ssm modify-document-permission " +
+          `--name patchfleet-patch --permission-type Share --account-ids-to-add ${C} --region us-east-1`,
+      },
+    ]);
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 0);
+    assert.deepEqual(report.summary, {
+      SUCCEEDED: 0,
+      FAILED: 0,
+      CANCELLED: 0,
+      SKIPPED: 5,
+      IN_PROGRESS: 0,
+    });
+    assert.equal(report.targets[0].reason, "not started: preflight found 2 problem(s)");
+  });
+
+  it("preflight reports a missing runbook and an unassumable operations role", async () => {
+    fake.documents.clear();
+    const missing = await runPatch(options());
+    assert.equal(missing.preflight.length, 1);
+    assert.equal(missing.preflight[0].target, `central ${CENTRAL}/us-east-1`);
+    assert.equal(
+      missing.preflight[0].message,
+      "runbook patchfleet-patch not found in the central account: InvalidDocument: The specified document does not exist.",
+    );
+    assert.equal(
+      missing.preflight[0].fix,
+      "deploy the central stack first (`patchfleet up`), or correct runbookName",
+    );
+
+    fake.unassumable.add(`arn:aws:iam::${CENTRAL}:role/patchfleet-operations`);
+    const denied = await runPatch(options());
+    assert.equal(denied.preflight.length, 1);
+    assert.equal(
+      denied.preflight[0].message,
+      `TargetAccessError: cannot assume arn:aws:iam::${CENTRAL}:role/patchfleet-operations for account ` +
+        `${CENTRAL}: AccessDenied: User is not authorized to perform: sts:AssumeRole on resource: ` +
+        `arn:aws:iam::${CENTRAL}:role/patchfleet-operations. Fix: let your credentials assume this ` +
+        "role (its trust policy and sts:AssumeRole permission), or correct the role ARN in the fleet file.",
+    );
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 0);
+  });
+
+  it("an interrupt stops waiting, leaves the automation running and says how to stop it", async () => {
+    fake.plan = { parentStatuses: ["InProgress"] };
+    const controller = new AbortController();
+    const report = await runPatch(
+      options({
+        signal: controller.signal,
+        poll: { initialMs: 10_000, maxMs: 10_000 },
+        log: (line) => {
+          if (line.includes("next check")) controller.abort();
+        },
+      }),
+    );
+    assert.equal(report.interrupted, true);
+    assert.equal(
+      report.stopCommand,
+      `aws ssm stop-automation-execution --automation-execution-id ${report.executionId} --region us-east-1`,
+    );
+    assert.deepEqual(report.summary, {
+      SUCCEEDED: 0,
+      FAILED: 0,
+      CANCELLED: 0,
+      SKIPPED: 0,
+      IN_PROGRESS: 5,
+    });
+    assert.equal(fake.callsOf("StopAutomationExecution").length, 0);
+    assert.equal(fake.callsOf("GetAutomationExecution").length, 1);
+    const saved = JSON.parse(
+      await fs.readFile(path.join(stateDir, `patch-run-${report.runId}.json`), "utf8"),
+    ) as RunRecord;
+    assert.equal(saved.finishedAt, undefined);
+    // Running patch again follows the same execution instead of starting another.
+    fake.plan = { parentStatuses: ["Success"], defaultTargetStatus: "Success" };
+    const resumed = await runPatch(options());
+    assert.equal(resumed.executionId, report.executionId);
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 1);
+    assert.equal(resumed.summary.SUCCEEDED, 5);
+  });
+});
