@@ -86,7 +86,8 @@ function parseFilters(
   }
   const out: PatchFilterSpec[] = [];
   const seen = new Set<string>();
-  raw.forEach((item: unknown, i) => {
+  // Array.from turns holes of sparse arrays into undefined, which is then reported.
+  Array.from(raw as unknown[]).forEach((item: unknown, i) => {
     const p = indexPath(path, i);
     const obj = objectWithKnownKeys(item, p, FILTER_KEYS_OF_FILTER, issues);
     if (obj === undefined) return;
@@ -230,7 +231,8 @@ function parseSources(
     issues.push({ path, message: `has ${raw.length} entries; at most ${MAX_SOURCES} are allowed` });
   }
   const out: PatchSourceSpec[] = [];
-  raw.forEach((item: unknown, i) => {
+  // Array.from turns holes of sparse arrays into undefined, which is then reported.
+  Array.from(raw as unknown[]).forEach((item: unknown, i) => {
     const p = indexPath(path, i);
     const obj = objectWithKnownKeys(item, p, SOURCE_KEYS, issues);
     if (obj === undefined) return;
@@ -296,7 +298,7 @@ function parseGroup(raw: unknown, path: string, issues: ConfigIssue[]): PatchGro
           message: `has ${obj.approvalRules.length} rules; at most ${MAX_RULES} are allowed`,
         });
       }
-      obj.approvalRules.forEach((r: unknown, i) => {
+      Array.from(obj.approvalRules as unknown[]).forEach((r: unknown, i) => {
         const rule = parseRule(r, indexPath(rulesPath, i), os, issues);
         if (rule !== undefined) rules.push(rule);
       });

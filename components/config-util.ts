@@ -21,7 +21,8 @@ export class ConfigError extends Error {
 }
 
 export function joinPath(base: string, key: string): string {
-  return base === "" ? key : `${base}.${key}`;
+  const shown = key === "" ? '""' : key;
+  return base === "" ? shown : `${base}.${shown}`;
 }
 
 export function indexPath(base: string, index: number): string {
@@ -166,7 +167,7 @@ export function optionalStringList(
     return undefined;
   }
   const out: string[] = [];
-  value.forEach((item: unknown, i) => {
+  Array.from(value as unknown[]).forEach((item: unknown, i) => {
     if (typeof item !== "string" || item === "") {
       issues.push({
         path: indexPath(p, i),

@@ -293,7 +293,8 @@ function parseRegions(raw: unknown, path: string, issues: ConfigIssue[]): string
     return [];
   }
   const out: string[] = [];
-  raw.forEach((item: unknown, i) => {
+  // Array.from turns holes of sparse arrays into undefined, which is then reported.
+  Array.from(raw as unknown[]).forEach((item: unknown, i) => {
     const p = indexPath(path, i);
     if (!isAwsRegion(item)) {
       issues.push({
@@ -438,7 +439,8 @@ function parseAccounts(
         message: `must be a list of 12-digit account ids, got ${describe(raw)}`,
       });
     } else {
-      raw.forEach((item: unknown, i) => {
+      // Array.from turns holes of sparse arrays into undefined, which is then reported.
+      Array.from(raw as unknown[]).forEach((item: unknown, i) => {
         const p = indexPath("memberAccountIds", i);
         const id = accountId(item, p, issues);
         if (id === undefined) return;
