@@ -37,9 +37,9 @@ let installed = false;
 
 /**
  * Installs the `.ts` require hook and the `@pulumi/*` redirection, once per worker process.
- * `ownRequire` resolves from patchfleet's installation.
+ * `ownModule` is a module of patchfleet's installation that `@pulumi/*` resolves from.
  */
-export function installProgramHooks(ownRequire: NodeJS.Require): void {
+export function installProgramHooks(ownModule: NodeModule): void {
   if (installed) return;
   installed = true;
   const internals = Module as unknown as ModuleInternals;
@@ -47,13 +47,19 @@ export function installProgramHooks(ownRequire: NodeJS.Require): void {
   // One runtime per process: a program that resolved its own @pulumi/pulumi would register its
   // resources with a runtime that has no mocks. Fall back to the program's copy only for packages
   // patchfleet does not ship.
+  const ours = new Map<string, string | null>();
   internals._resolveFilename = (request, parent, isMain, options) => {
     if (request.startsWith("@pulumi/")) {
-      try {
-        return ownRequire.resolve(request);
-      } catch {
-        // not one of ours
+      let hit = ours.get(request);
+      if (hit === undefined) {
+        try {
+          hit = resolve(request, ownModule, false);
+        } catch {
+          hit = null; // not one of ours
+        }
+        ours.set(request, hit);
       }
+      if (hit !== null) return hit;
     }
     return resolve(request, parent, isMain, options);
   };
@@ -87,7 +93,8 @@ export function installProgramHooks(ownRequire: NodeJS.Require): void {
 /** The entry file of a program given as a directory (Pulumi.yaml `main`, index.ts, index.js). */
 export function resolveProgramEntry(target: string): { entry: string; root: string } {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
-  if (!stat) throw new Error(`${target} does not exist`);
+  if (!stat)
+    throw new Error("no such file or directory; pass a program directory or its entry file");
   if (stat.isFile()) return { entry: target, root: path.dirname(target) };
   let main = target;
   const pulumiYaml = ["Pulumi.yaml", "Pulumi.yml"]

@@ -163,7 +163,7 @@ export function programJob(
   let entry: string;
   let root: string;
   try {
-    ({ entry, root } = resolveProgramEntry(path.resolve(target)));
+    ({ entry, root } = resolveProgramEntry(path.resolve(displayBase, target)));
   } catch (err) {
     throw new CheckInputError(`--program ${target}: ${(err as Error).message}`);
   }

@@ -47,7 +47,7 @@ export async function runJob(job: CheckJob): Promise<TargetResult> {
     const build = buildTopology;
     program = () => build(spec.componentName, spec.config);
   } else {
-    installProgramHooks(require);
+    installProgramHooks(module);
     program = () => runProgramModule(spec.entry);
   }
   // Our own topology reports errors by message; stack traces there only cost time. A user's
@@ -66,8 +66,11 @@ export async function runJob(job: CheckJob): Promise<TargetResult> {
     );
     Error.stackTraceLimit = stackTraceLimit;
     const violations = await evaluate(resources, job);
+    // A program picks its regions itself, through its providers: report the ones it used.
+    const used = [...new Set(resources.filter((r) => r.custom && r.region).map((r) => r.region))];
     return {
       ...base,
+      regions: spec.kind === "program" && used.length > 0 ? used.sort() : base.regions,
       resources: resources
         .filter((r) => r.type !== "pulumi:pulumi:Stack")
         .map(({ props: _props, ...r }) => ({ ...r, id: r.custom ? r.id : "" })),

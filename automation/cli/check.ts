@@ -68,7 +68,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     outcome = await runCheck({
       fleet: abs(options.fleet),
-      program: abs(options.program),
+      program: options.program,
       stack: options.stack,
       cwd: io.cwd,
       policyConfig: abs(options["policy-config"]),
