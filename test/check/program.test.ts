@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT, ensureBuilt, runCli } from "./cli-helpers";
+import { ensureBuilt, runCli } from "./cli-helpers";
 
 const APP_BATCH_MESSAGE =
   "Every instance, launch template and Auto Scaling group that carries a patch tag belongs to a " +
