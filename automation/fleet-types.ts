@@ -40,8 +40,15 @@ export interface Fleet {
   administrationRoleName: string;
   executionRoleName: string;
   runbookName: string;
+  /** Rate control of the runbook's aws:runCommand step. Always set by parseFleet.
+   * @default "10%" */
+  runbookMaxConcurrency?: string;
+  /** @default "5%" */
+  runbookMaxErrors?: string;
   /** Central patch log bucket name. */
   logBucketName: string;
+  /** Days before central patch logs expire. Always set by parseFleet. @default 365 */
+  logRetentionDays?: number;
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
   rollout: {
     maxConcurrent: CountOrPercent;

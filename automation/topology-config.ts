@@ -1,0 +1,64 @@
+/**
+ * From the fleet to the AccountConfig of each of its stacks: the same validated model `index.ts`
+ * builds from stack config, so a fleet deploy and a single-account deploy produce the same
+ * topology. The central stack comes first; members reference the central account's names.
+ */
+import {
+  DEFAULT_LOG_RETENTION_DAYS,
+  DEFAULT_RUNBOOK_MAX_CONCURRENCY,
+  DEFAULT_RUNBOOK_MAX_ERRORS,
+} from "../components/config";
+import type { AccountConfig } from "../components/types";
+import type { Fleet, FleetAccount } from "./fleet-types";
+
+function shared(
+  fleet: Fleet,
+  account: FleetAccount,
+): Omit<AccountConfig, "role" | "memberAccountIds"> {
+  const config: Omit<AccountConfig, "role" | "memberAccountIds"> = {
+    accountId: account.account,
+    regions: [...account.regions],
+    centralAccountId: fleet.central.account,
+    patchGroups: account.patchGroups,
+    resourceGroupTag: { ...fleet.resourceGroupTag },
+    resourceGroupName: fleet.resourceGroupName,
+    administrationRoleName: fleet.administrationRoleName,
+    executionRoleName: fleet.executionRoleName,
+    runbookName: fleet.runbookName,
+    runbookMaxConcurrency: fleet.runbookMaxConcurrency ?? DEFAULT_RUNBOOK_MAX_CONCURRENCY,
+    runbookMaxErrors: fleet.runbookMaxErrors ?? DEFAULT_RUNBOOK_MAX_ERRORS,
+    logBucketName: fleet.logBucketName,
+    logRetentionDays: fleet.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+    maintenanceWindows: { ...fleet.maintenanceWindows },
+    tags: { ...fleet.tags },
+  };
+  if (account.deployRole !== undefined) config.deployRoleArn = account.deployRole;
+  return config;
+}
+
+/** The central account's config: administration role, shared runbook, log bucket. */
+export function centralAccountConfig(fleet: Fleet): AccountConfig {
+  return {
+    role: "central",
+    ...shared(fleet, fleet.central),
+    memberAccountIds: fleet.members.map((m) => m.account),
+  };
+}
+
+/** A member account's config: execution role trusting the central administration role. */
+export function memberAccountConfig(fleet: Fleet, member: FleetAccount): AccountConfig {
+  return { role: "member", ...shared(fleet, member), memberAccountIds: [] };
+}
+
+/**
+ * The Pulumi stack name of an account: its fleet name (validated to the stack-name character set
+ * by parseFleet), made safe again here for hand-built fleets, or the account id when nothing is
+ * left. Deterministic: renaming an account in the fleet file means a new stack.
+ */
+export function stackName(account: FleetAccount): string {
+  const safe = account.name
+    .replace(/[^A-Za-z0-9_.-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 100);
+  return safe === "" ? account.account : safe;
+}
