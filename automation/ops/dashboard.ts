@@ -50,6 +50,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 #fleet-totals dt{color:#5b6475;font-size:12px}#fleet-totals dd{margin:0;font-size:20px;font-weight:600}
 table{border-collapse:collapse;background:#fff;width:100%;font-size:13px}
 th,td{border:1px solid #d8dde6;padding:4px 8px;text-align:left;vertical-align:top}
+td{white-space:nowrap}#unread td:last-child,#noncompliant td:last-child{white-space:normal}
 th{background:#eef1f5;cursor:pointer;user-select:none}th.asc::after{content:" \\25B2"}th.desc::after{content:" \\25BC"}
 .bar{position:relative;width:160px;height:16px;background:#e5e8ee;border-radius:3px;overflow:hidden}
 .bar .fill{height:100%}.bar .ok{background:#2e9d5b}.bar .warn{background:#d9a21b}.bar .bad{background:#cf3a3a}
@@ -58,33 +59,41 @@ th{background:#eef1f5;cursor:pointer;user-select:none}th.asc::after{content:" \\
 ul.patches{margin:0;padding-left:16px}
 `;
 
-// Sorts a table by the clicked column: numbers numerically, everything else as text.
+// Sorts a table by the clicked column: numbers numerically, everything else as text. A link
+// ending in #sort=<table>:<column>:<asc|desc> opens the page sorted that way.
 const SCRIPT = `
+function sortTable(table, col, asc) {
+  table.querySelectorAll("th").forEach(function (h) { h.classList.remove("asc", "desc"); });
+  var th = table.querySelector('th[data-col="' + col + '"]');
+  if (th) th.classList.add(asc ? "asc" : "desc");
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  function key(row) {
+    var c = row.cells[col];
+    if (!c) return "";
+    var v = c.hasAttribute("data-sort") ? c.getAttribute("data-sort") : c.textContent;
+    var n = Number(v);
+    return v !== "" && !isNaN(n) ? n : String(v).toLowerCase();
+  }
+  rows.sort(function (a, b) {
+    var x = key(a), y = key(b);
+    var r = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+    return asc ? r : -r;
+  });
+  rows.forEach(function (r) { body.appendChild(r); });
+}
 document.querySelectorAll("table.sortable").forEach(function (table) {
   table.querySelectorAll("th").forEach(function (th) {
     th.addEventListener("click", function () {
-      var col = Number(th.getAttribute("data-col"));
-      var asc = !th.classList.contains("asc");
-      table.querySelectorAll("th").forEach(function (h) { h.classList.remove("asc", "desc"); });
-      th.classList.add(asc ? "asc" : "desc");
-      var body = table.tBodies[0];
-      var rows = Array.prototype.slice.call(body.rows);
-      function key(row) {
-        var c = row.cells[col];
-        if (!c) return "";
-        var v = c.hasAttribute("data-sort") ? c.getAttribute("data-sort") : c.textContent;
-        var n = Number(v);
-        return v !== "" && !isNaN(n) ? n : String(v).toLowerCase();
-      }
-      rows.sort(function (a, b) {
-        var x = key(a), y = key(b);
-        var r = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
-        return asc ? r : -r;
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
+      sortTable(table, Number(th.getAttribute("data-col")), !th.classList.contains("asc"));
     });
   });
 });
+var initial = /^#sort=([a-z-]+):([0-9]+):(asc|desc)$/.exec(location.hash);
+if (initial) {
+  var t = document.getElementById(initial[1]);
+  if (t) sortTable(t, Number(initial[2]), initial[3] === "asc");
+}
 `;
 
 export function renderDashboard(report: ComplianceReport): string {
@@ -120,7 +129,7 @@ export function renderDashboard(report: ComplianceReport): string {
       cell(x.totals.instances) +
       cell(x.totals.compliant) +
       cell(x.totals.nonCompliant) +
-      `<td data-sort="${x.state === "SUCCEEDED" ? p : -1}">${x.state === "SUCCEEDED" ? bar(p) : escapeHtml(x.reason)}</td>` +
+      `<td data-sort="${x.state === "SUCCEEDED" ? p : -1}">${x.state === "SUCCEEDED" ? bar(p) : "not read"}</td>` +
       cell(x.totals.missing) +
       cell(x.totals.failed) +
       cell(x.totals.criticalNonCompliant) +
@@ -186,6 +195,19 @@ export function renderDashboard(report: ComplianceReport): string {
     }
   }
 
+  const unreadRows = report.targets
+    .filter((x) => x.state !== "SUCCEEDED")
+    .map(
+      (x) =>
+        `<tr data-unread="${escapeHtml(`${x.account}/${x.region}`)}">` +
+        cell(x.account) +
+        cell(x.name) +
+        cell(x.region) +
+        `<td class="state-${x.state}">${x.state}</td>` +
+        cell(x.reason) +
+        "</tr>",
+    );
+
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -218,6 +240,8 @@ ${table(
   ],
   targetRows,
 )}
+<h2>Account-regions not read</h2>
+${table("unread", ["Account", "Name", "Region", "State", "Reason"], unreadRows)}
 <h2>Per patch group</h2>
 ${table(
   "patch-groups",

@@ -1,0 +1,229 @@
+import { strict as assert } from "assert";
+import { execFile } from "child_process";
+import { existsSync, promises as fs } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { ComplianceReport, gatherCompliance } from "../../automation/ops/compliance";
+import { compliancePercent, escapeHtml, renderDashboard } from "../../automation/ops/dashboard";
+import { FakeAws, useFakeEnv } from "./fake-aws";
+import { CENTRAL_KEY, makeFleet, makeInstances, member, registerRoles } from "./fixtures";
+
+const run = promisify(execFile);
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
+const A = "222222222222";
+const B = "333333333333";
+
+/** Runs headless Chromium with the flags that keep it off the network and out of profiles. */
+async function chromium(profile: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(
+    CHROMIUM,
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      `--user-data-dir=${profile}`,
+      ...args,
+    ],
+    { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
+function text(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .trim();
+}
+
+/** The cells of every `<tr {attr}="...">` row, keyed by that attribute. */
+function rows(dom: string, attr: string): [string, string[]][] {
+  const out: [string, string[]][] = [];
+  const re = new RegExp(`<tr ${attr}="([^"]*)">([\\s\\S]*?)</tr>`, "g");
+  for (const m of dom.matchAll(re)) {
+    const cells = [...m[2].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => text(c[1]));
+    out.push([text(m[1]), cells]);
+  }
+  return out;
+}
+
+describe("compliance dashboard in headless Chromium", function () {
+  this.timeout(120_000);
+  let fake: FakeAws;
+  let restoreEnv: () => void;
+  let report: ComplianceReport;
+  let dir: string;
+  let file: string;
+
+  before(async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`,
+    );
+    restoreEnv = useFakeEnv(CENTRAL_KEY);
+    fake = new FakeAws();
+    await fake.start();
+    const fleet = makeFleet([
+      member(A, ["us-east-1", "eu-west-1"], { name: "payments <prod>" }),
+      member(B, ["us-east-1"]),
+    ]);
+    registerRoles(fake, fleet);
+    fake.unassumable.add(`arn:aws:iam::${B}:role/patchfleet-read`);
+    fake.instances.set(`${A}/us-east-1`, makeInstances("a", 9));
+    fake.instances.set(`${A}/eu-west-1`, makeInstances("e", 4));
+    report = await gatherCompliance({
+      fleet,
+      runId: "dash1",
+      aws: { endpoint: fake.url },
+      now: () => new Date("2026-11-25T12:00:00Z"),
+    });
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "patchfleet-dash-"));
+    file = path.join(dir, "dashboard.html");
+    await fs.writeFile(file, renderDashboard(report));
+  });
+  after(async () => {
+    await fake?.stop();
+    restoreEnv?.();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("is self-contained: no external scripts, styles, images or fonts", async () => {
+    const html = await fs.readFile(file, "utf8");
+    assert.doesNotMatch(html, /<(script|link|img|iframe)[^>]+(src|href)=/i);
+    assert.doesNotMatch(html, /url\(|@import|https?:\/\//i);
+    assert.match(html, /<td>payments &lt;prod&gt;<\/td>/);
+  });
+
+  it("shows the same numbers as the JSON report", async () => {
+    const dom = await chromium(path.join(dir, "profile1"), "--dump-dom", `file://${file}`);
+    const totals = Object.fromEntries(
+      [...dom.matchAll(/<dd data-total="([a-zA-Z]+)">([^<]*)<\/dd>/g)].map((m) => [m[1], m[2]]),
+    );
+    const t = report.totals;
+    assert.deepEqual(totals, {
+      targets: String(t.targets),
+      targetsFailed: String(t.targetsFailed),
+      instances: String(t.instances),
+      compliant: String(t.compliant),
+      nonCompliant: String(t.nonCompliant),
+      percent: `${compliancePercent(t)}%`,
+      missing: String(t.missing),
+      failed: String(t.failed),
+      criticalNonCompliant: String(t.criticalNonCompliant),
+      securityNonCompliant: String(t.securityNonCompliant),
+    });
+    assert.deepEqual(totals.instances, "13");
+    assert.deepEqual(totals.targetsFailed, "1");
+
+    const targetRows = rows(dom, "data-target");
+    assert.deepEqual(
+      targetRows.map(([key, c]) => [
+        key,
+        c[3],
+        c[4],
+        c[5],
+        c[6],
+        c[7],
+        c[8],
+        c[9],
+        c[10],
+        c[11],
+        c[12],
+        c[13],
+      ]),
+      report.targets.map((x) => [
+        `${x.account}/${x.region}`,
+        x.state,
+        String(x.totals.instances),
+        String(x.totals.compliant),
+        String(x.totals.nonCompliant),
+        x.state === "SUCCEEDED" ? `${compliancePercent(x.totals)}%` : "not read",
+        String(x.totals.missing),
+        String(x.totals.failed),
+        String(x.totals.criticalNonCompliant),
+        String(x.totals.securityNonCompliant),
+        x.lastOperation ?? "-",
+        x.lastOperationTime ?? "-",
+      ]),
+    );
+    assert.match(dom, /style="width:66%"/); // us-east-1 of A: 6 of 9 compliant, floor(66.7)
+
+    assert.deepEqual(rows(dom, "data-unread"), [
+      [
+        `${B}/us-east-1`,
+        [B, "acct-333", "us-east-1", "FAILED", text(escapeHtml(report.targets[2].reason))],
+      ],
+    ]);
+    assert.match(report.targets[2].reason, /AccessDenied/);
+
+    const groupRows = rows(dom, "data-group");
+    assert.deepEqual(
+      groupRows.map(([g, c]) => [g, c[1], c[2], c[3], c[5], c[6]]),
+      [
+        ["al2023-prod", "7", "4", "3", "6", "3"],
+        ["ubuntu-prod", "6", "4", "2", "4", "0"],
+      ],
+    );
+
+    const bad = rows(dom, "data-instance");
+    const expected = report.targets.flatMap((x) =>
+      x.instances
+        .filter((i) => !i.compliant)
+        .map((i) => [
+          i.instanceId,
+          x.account,
+          x.region,
+          i.patchGroup,
+          String(i.missing),
+          String(i.failed),
+          [...i.failedPatches.map((p) => `failed: ${p}`), ...i.missingPatches].join(""),
+        ]),
+    );
+    assert.equal(expected.length, 5);
+    assert.deepEqual(
+      bad.map(([id, c]) => [id, c[2], c[3], c[4], c[5], c[6], c[9]]),
+      expected,
+    );
+  });
+
+  it("sorts tables in the page (opened sorted by instance count, descending)", async () => {
+    const dom = await chromium(
+      path.join(dir, "profile2"),
+      "--dump-dom",
+      `file://${file}#sort=targets:4:desc`,
+    );
+    assert.deepEqual(
+      rows(dom, "data-target").map(([key, c]) => [key, c[4]]),
+      [
+        [`${A}/us-east-1`, "9"],
+        [`${A}/eu-west-1`, "4"],
+        [`${B}/us-east-1`, "0"],
+      ],
+    );
+    assert.match(dom, /<th data-col="4" title="click to sort" class="desc">Instances<\/th>/);
+  });
+
+  it("keeps a screenshot as a test artifact", async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    const png = path.join(ARTIFACTS, "dashboard.png");
+    await fs.rm(png, { force: true });
+    await chromium(
+      path.join(dir, "profile3"),
+      `--screenshot=${png}`,
+      "--window-size=1280,2000",
+      `file://${file}`,
+    );
+    const head = (await fs.readFile(png)).subarray(0, 8);
+    assert.deepEqual([...head], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+});
