@@ -366,17 +366,22 @@ function mergeGroups(
   c: Checker,
   draft: AccountDraft,
   fleetGroups: Record<string, PatchGroupSpec> | undefined,
+  fleetNames: string[],
 ): void {
+  // Counted by name, so a group that failed validation (already reported) is not "missing" too.
+  const names = new Set(fleetNames);
   const merged: Record<string, PatchGroupSpec> = { ...(fleetGroups ?? {}) };
   const p = joinPath(draft.path, "patchGroups");
   for (const [name, spec] of Object.entries(draft.ownGroups ?? {})) {
     if (spec !== null) {
       merged[name] = spec;
+      names.add(name);
     } else if (
       fleetGroups !== undefined &&
       Object.prototype.hasOwnProperty.call(fleetGroups, name)
     ) {
       delete merged[name];
+      names.delete(name);
     } else {
       const known = Object.keys(fleetGroups ?? {});
       c.add(
@@ -385,19 +390,24 @@ function mergeGroups(
       );
     }
   }
-  const defaults = new Map<string, string>();
+  // Two defaults inside one map are reported where that map is validated; here only a fleet-wide
+  // default meeting an account's own default for the same operating system.
+  const own = draft.ownGroups ?? {};
+  const isOwn = (name: string) => Object.prototype.hasOwnProperty.call(own, name);
   for (const [name, spec] of Object.entries(merged)) {
-    if (!spec.defaultForOperatingSystem) continue;
-    const other = defaults.get(spec.operatingSystem);
-    if (other !== undefined) {
+    if (!spec.defaultForOperatingSystem || !isOwn(name)) continue;
+    const inherited = Object.entries(merged).find(
+      ([n, s]) =>
+        !isOwn(n) && s.defaultForOperatingSystem && s.operatingSystem === spec.operatingSystem,
+    );
+    if (inherited !== undefined) {
       c.add(
-        p,
-        `makes both ${other} and ${name} the default for ${spec.operatingSystem} in account ${draft.account.account}; only one group per operating system can be the default`,
+        joinPath(joinPath(p, name), "defaultForOperatingSystem"),
+        `makes ${name} the default for ${spec.operatingSystem}, but the fleet-wide group ${inherited[0]} already is; set defaultForOperatingSystem: false here, or drop ${inherited[0]} for this account with ${inherited[0]}: null`,
       );
     }
-    defaults.set(spec.operatingSystem, name);
   }
-  if (Object.keys(merged).length === 0 && fleetGroups !== undefined) {
+  if (names.size === 0 && fleetGroups !== undefined && fleetNames.length > 0) {
     c.add(p, "leaves this account without patch groups; keep at least one");
   }
   draft.account.patchGroups = merged;
@@ -487,7 +497,7 @@ function parseRollout(c: Checker, raw: unknown, usedRegions: Set<string>): Fleet
 }
 
 function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
-  const doc = parseDocument(text, { prettyErrors: false, logLevel: "silent", uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, logLevel: "silent", uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const pos = e.linePos?.[0];
@@ -573,7 +583,8 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   ) {
     c.add("patchGroups", "must define at least one patch group");
   }
-  for (const d of drafts) mergeGroups(c, d, fleetGroups);
+  const fleetNames = isPlainObject(top.patchGroups) ? Object.keys(top.patchGroups) : [];
+  for (const d of drafts) mergeGroups(c, d, fleetGroups, fleetNames);
 
   const rg =
     top.resourceGroup === undefined
