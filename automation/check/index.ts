@@ -14,11 +14,13 @@ export { defaultWorkerCount } from "./pool";
 export type { CheckViolation, ProgramFailure, TargetResult } from "./types";
 
 export interface CheckOptions {
-  /** A fleet file: every account of it is a target. Exclusive with `program`. */
+  /** A fleet file: every account of it is a target. Exclusive with `program`. Paths given here
+   * are relative to `cwd`. */
   fleet?: string;
   /** A Pulumi program (directory or entry file). Exclusive with `fleet`. */
   program?: string;
-  /** Directory a failed program's location is shown relative to. @default process.cwd() */
+  /** Directory relative paths start from, and failure locations are shown against.
+   * @default process.cwd() */
   cwd?: string;
   /** Stack whose `Pulumi.<stack>.yaml` config the program reads. */
   stack?: string;
@@ -41,8 +43,8 @@ export interface CheckOutcome {
 
 /** The targets a check would cover, without running them. */
 export async function checkJobs(options: CheckOptions): Promise<CheckJob[]> {
-  const policyConfig = readPolicyConfig(options.policyConfig);
-  if (options.fleet !== undefined) return fleetJobs(options.fleet, policyConfig);
+  const policyConfig = readPolicyConfig(options.policyConfig, options.cwd);
+  if (options.fleet !== undefined) return fleetJobs(options.fleet, policyConfig, options.cwd);
   if (options.program !== undefined) {
     return [programJob(options.program, policyConfig, options.stack, options.cwd)];
   }

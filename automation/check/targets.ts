@@ -44,11 +44,11 @@ function load<T>(relative: string): T {
 }
 
 /** Reads `--policy-config`: `{ "<policy>": { ... } }`, as `pulumi preview --policy-pack-config`. */
-export function readPolicyConfig(file: string | undefined): PolicyConfig {
+export function readPolicyConfig(file: string | undefined, cwd = process.cwd()): PolicyConfig {
   if (file === undefined) return {};
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = fs.readFileSync(path.resolve(cwd, file), "utf8");
   } catch {
     throw new CheckInputError(`--policy-config ${file}: cannot read the file; check the path`);
   }
@@ -85,14 +85,18 @@ export function readPolicyConfig(file: string | undefined): PolicyConfig {
 }
 
 /** One job per fleet account: central first, then members in file order. */
-export async function fleetJobs(file: string, policyConfig: PolicyConfig): Promise<CheckJob[]> {
-  if (!fs.existsSync(file)) {
+export async function fleetJobs(
+  file: string,
+  policyConfig: PolicyConfig,
+  cwd = process.cwd(),
+): Promise<CheckJob[]> {
+  if (!fs.existsSync(path.resolve(cwd, file))) {
     throw new CheckInputError(`--fleet ${file}: no such file; pass the path of a fleet YAML file`);
   }
   const { loadFleet } = load<FleetModule>("fleet");
   let fleet: Fleet;
   try {
-    fleet = await loadFleet(file);
+    fleet = await loadFleet(path.resolve(cwd, file));
   } catch (err) {
     const issues = (err as { issues?: unknown }).issues;
     if (Array.isArray(issues)) {

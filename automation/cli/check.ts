@@ -63,15 +63,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (options.stack !== undefined && options.program === undefined) {
     throw new UsageError("--stack applies to --program only");
   }
-  const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(io.cwd, p));
   let outcome;
   try {
     outcome = await runCheck({
-      fleet: abs(options.fleet),
+      fleet: options.fleet,
       program: options.program,
       stack: options.stack,
       cwd: io.cwd,
-      policyConfig: abs(options["policy-config"]),
+      policyConfig: options["policy-config"],
       workers: positiveInt("workers", options.workers),
       batchSize: positiveInt("batch-size", options["batch-size"]),
       signal: io.signal,
