@@ -89,12 +89,11 @@ function analyzeRequest(r: PolicyResource): pb.AnalyzeRequest {
   return a;
 }
 
-function call<Req, Res>(
-  fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
-  req: Req,
+function unary<Res>(
+  invoke: (cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
 ): Promise<Res> {
   return new Promise((resolve, reject) => {
-    fn(req, (err, res) => (err ? reject(err) : resolve(res)));
+    invoke((err, res) => (err ? reject(err) : resolve(res)));
   });
 }
 
@@ -175,16 +174,18 @@ describe("policy pack under the engine's launcher and analyzer protocol", functi
       pc.setProperties(Struct.fromJavaScript(c.properties as Record<string, never>));
       map.set(name, pc);
     }
-    await call(client.configure.bind(client), req);
+    await unary<Empty>((cb) => client.configure(req, cb));
   }
 
   /** What the engine would get for a preview: AnalyzeStack plus Analyze per resource. */
   async function analyzeAll(resources: PolicyResource[]): Promise<Finding[]> {
     const req = new pb.AnalyzeStackRequest();
     req.setResourcesList(resources.map(analyzerResource));
-    const found = fromDiagnostics(await call(client.analyzeStack.bind(client), req));
+    const found = fromDiagnostics(
+      await unary<pb.AnalyzeResponse>((cb) => client.analyzeStack(req, cb)),
+    );
     for (const r of resources) {
-      const res = await call(client.analyze.bind(client), analyzeRequest(r));
+      const res = await unary<pb.AnalyzeResponse>((cb) => client.analyze(analyzeRequest(r), cb));
       found.push(...fromDiagnostics(res, r.urn));
     }
     return sorted(found);
@@ -202,7 +203,7 @@ describe("policy pack under the engine's launcher and analyzer protocol", functi
   }
 
   it("describes the pack: name, version, every policy with its type, level and defaults", async () => {
-    const info = await call(client.getAnalyzerInfo.bind(client), new Empty());
+    const info = await unary<pb.AnalyzerInfo>((cb) => client.getAnalyzerInfo(new Empty(), cb));
     assert.equal(info.getName(), "patchfleet");
     assert.equal(info.getVersion(), "0.1.0");
     assert.equal(info.getSupportsconfig(), true);
