@@ -1,9 +1,147 @@
-import { Command } from "./main";
-import { UsageError } from "./io";
+/**
+ * `patchfleet policy-config`: the CrossGuard config for application stacks of one account, built
+ * from that account's topology stack outputs, so the pack knows which baseline each patch group
+ * of the account is registered to.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { InstanceApprovedBaselineConfig } from "../../policy-pack/config";
+import { PulumiCliError } from "../pulumi-cli";
+import { RunnerInputError, runFleet } from "../runner";
+import { CliIO, parseOptions, UsageError } from "./io";
+import type { Command } from "./main";
+import { loadFleetOption } from "./fleet-options";
+
+/** The policy that reads patch group → baseline assignments made outside the app stack. */
+export const APPROVED_BASELINE_POLICY = "patchfleet-instance-approved-baseline";
+
+export type PolicyConfigFile = Record<
+  typeof APPROVED_BASELINE_POLICY,
+  Pick<InstanceApprovedBaselineConfig, "patchGroups" | "approvedBaselines">
+>;
+
+/**
+ * The config from a topology stack's outputs for one region: `regions.<region>.baselineIds` maps
+ * each patch group to its baseline id. Throws UsageError when the outputs lack that region.
+ */
+export function policyConfigFromOutputs(
+  outputs: Record<string, unknown>,
+  region: string,
+  stack: string,
+): PolicyConfigFile {
+  const regions = outputs.regions as Record<string, { baselineIds?: unknown }> | undefined;
+  const baselineIds = regions?.[region]?.baselineIds;
+  if (typeof baselineIds !== "object" || baselineIds === null) {
+    const have = regions ? Object.keys(regions).join(", ") : "none";
+    throw new UsageError(
+      `stack ${stack} has no baseline ids for region ${region} (regions in its outputs: ${have}); ` +
+        `run \`patchfleet up\` for that account first, or pass --region with one of its regions`,
+    );
+  }
+  const patchGroups: Record<string, string> = {};
+  for (const [group, id] of Object.entries(baselineIds as Record<string, unknown>)) {
+    if (typeof id === "string") patchGroups[group] = id;
+  }
+  const approvedBaselines = [...new Set(Object.values(patchGroups))].sort();
+  return { [APPROVED_BASELINE_POLICY]: { patchGroups, approvedBaselines } };
+}
+
+const SPEC = {
+  fleet: "string",
+  account: "string",
+  region: "string",
+  out: "string",
+  help: "boolean",
+} as const;
+
+const HELP = `Usage: patchfleet policy-config --fleet <file> --account <id|name> [--region <r>] [--out <file>]
+
+Writes the CrossGuard policy config for application stacks deployed in one account: every patch
+group of the account with the baseline id it is registered to, read from the account's topology
+stack outputs. Use it with \`pulumi preview --policy-pack <patchfleet>/policy-pack
+--policy-pack-config <file>\` in the application project.
+
+Options:
+  --fleet <file>       fleet file (required)
+  --account <id|name>  the account whose app stacks are checked (required)
+  --region <region>    region of the app stacks (default: the account's first region)
+  --out <file>         write the JSON here instead of stdout
+  --help               this text
+
+Exit codes: 0 written, 1 the stack outputs could not be read, 2 bad input or a missing
+prerequisite (no Pulumi CLI, stack not deployed yet).
+`;
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const { options, positionals } = parseOptions(argv, SPEC);
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument "${positionals[0]}"; see \`patchfleet policy-config --help\``,
+    );
+  }
+  if (options.account === undefined) {
+    throw new UsageError("--account <id|name> is required (an account of the fleet file)");
+  }
+  const fleet = await loadFleetOption(
+    options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
+  );
+  const account = [fleet.central, ...fleet.members].find(
+    (a) => a.account === options.account || a.name === options.account,
+  );
+  if (!account) {
+    const known = [fleet.central, ...fleet.members].map((a) => `${a.name} (${a.account})`);
+    throw new UsageError(
+      `--account: no account "${options.account}" in ${fleet.file}; known: ${known.join(", ")}`,
+    );
+  }
+  const region = options.region ?? account.regions[0];
+  if (!account.regions.includes(region)) {
+    throw new UsageError(
+      `--region: account ${account.name} is not deployed to ${region}; its regions: ` +
+        account.regions.join(", "),
+    );
+  }
+  let result;
+  try {
+    result = await runFleet({
+      fleet,
+      operation: "outputs",
+      only: [account.account],
+      signal: io.signal,
+      env: io.env,
+    });
+  } catch (err) {
+    if (err instanceof PulumiCliError || err instanceof RunnerInputError) {
+      throw new UsageError(err.message);
+    }
+    throw err;
+  }
+  const target = result.targets.find((t) => t.account === account.account);
+  if (!target || target.state === "SKIPPED") {
+    throw new UsageError(
+      `${target?.reason ?? `stack of ${account.name} was not read`} ` +
+        `(deploy it with \`patchfleet up --only ${account.name}\`)`,
+    );
+  }
+  if (target.state !== "SUCCEEDED") {
+    io.stderr(`patchfleet policy-config: ${target.stackName}: ${target.state}: ${target.reason}\n`);
+    return result.interrupted ? 130 : 1;
+  }
+  const config = policyConfigFromOutputs(target.outputs ?? {}, region, target.stackName);
+  const json = JSON.stringify(config, null, 2) + "\n";
+  if (options.out !== undefined) {
+    const out = path.resolve(io.cwd, options.out);
+    await fs.promises.mkdir(path.dirname(out), { recursive: true });
+    await fs.promises.writeFile(out, json);
+    io.stderr(`policy config for ${account.name} (${region}) written to ${options.out}\n`);
+  } else {
+    io.stdout(json);
+  }
+  return 0;
+}
+
 export const command: Command = {
-  summary: "write CrossGuard config for app stacks of one account (in progress)",
-  help: "patchfleet policy-config: in progress\n",
-  run: async () => {
-    throw new UsageError("policy-config is not built yet");
-  },
+  summary: "write CrossGuard config for app stacks of one account from its stack outputs",
+  help: HELP,
+  run,
 };

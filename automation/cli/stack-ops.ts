@@ -1,19 +1,133 @@
-import { Command } from "./main";
-import { UsageError } from "./io";
-function pending(op: string): Command {
-  return {
-    summary: `${op} every stack of the fleet (in progress)`,
-    help: `patchfleet ${op}: in progress\n`,
-    run: async () => {
-      throw new UsageError(`${op} is not built yet`);
-    },
-  };
+/**
+ * `patchfleet preview|up|refresh|destroy|drift|outputs`: one stack operation over the fleet.
+ */
+import * as path from "path";
+import { PulumiCliError } from "../pulumi-cli";
+import { buildReport, exitCodeFor, writeReport } from "../report";
+import { RunnerInputError, runFleet, StackOperation } from "../runner";
+import { CliIO, parseOptions, UsageError } from "./io";
+import type { Command } from "./main";
+import { loadFleetOption, parseCountOrPercent, parseList } from "./fleet-options";
+import { ProgressRenderer } from "./render";
+
+const SPEC = {
+  fleet: "string",
+  only: "string",
+  shard: "string",
+  "max-concurrent": "string",
+  "failure-tolerance": "string",
+  json: "boolean",
+  report: "string",
+  help: "boolean",
+} as const;
+
+const SUMMARIES: Record<StackOperation, string> = {
+  preview: "preview the changes to every stack of the fleet",
+  up: "deploy the patch topology: central stack first, then members",
+  refresh: "refresh every stack's state from AWS (clears pending operations)",
+  destroy: "destroy every stack: members first, central last",
+  drift: "fail every stack whose resources differ from the fleet file",
+  outputs: "show every stack's outputs",
+};
+
+function help(op: StackOperation): string {
+  return `Usage: patchfleet ${op} --fleet <file> [options]
+
+${SUMMARIES[op][0].toUpperCase()}${SUMMARIES[op].slice(1)}.
+
+Options:
+  --fleet <file>              fleet file (required)
+  --only <a,b>                only these accounts (names or ids; the central one may be named)
+  --shard <k/n>               only the k-th of n deterministic slices of the members (CI matrix);
+                              the central stack is left to a separate \`--only <central>\` run
+  --max-concurrent <N|P%>     member stacks in flight at once (default: fleet rollout.maxConcurrent)
+  --failure-tolerance <N|P%>  member failures tolerated before stopping (default: fleet file)
+  --json                      print the report as JSON on stdout (progress goes to stderr)
+  --report <file>             also write the report as JSON to <file>
+  --help                      this text
+
+Environment: PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (passphrase secrets),
+AWS credentials for the deploying principal. The Pulumi CLI must be on PATH.
+
+Exit codes: 0 every stack succeeded, 1 a stack failed or was cancelled, 2 bad input or a missing
+prerequisite, 130 interrupted.
+`;
 }
-export const commands: Record<string, Command> = {
-  preview: pending("preview"),
-  up: pending("up"),
-  refresh: pending("refresh"),
-  destroy: pending("destroy"),
-  drift: pending("drift"),
-  outputs: pending("outputs"),
+
+async function run(op: StackOperation, argv: string[], io: CliIO): Promise<number> {
+  const { options, positionals } = parseOptions(argv, SPEC);
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument "${positionals[0]}"; see \`patchfleet ${op} --help\``,
+    );
+  }
+  const maxConcurrent =
+    options["max-concurrent"] === undefined
+      ? undefined
+      : parseCountOrPercent("--max-concurrent", options["max-concurrent"], 1);
+  const failureTolerance =
+    options["failure-tolerance"] === undefined
+      ? undefined
+      : parseCountOrPercent("--failure-tolerance", options["failure-tolerance"], 0);
+  const only = options.only === undefined ? undefined : parseList("--only", options.only);
+  const fleet = await loadFleetOption(
+    options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
+  );
+
+  // With --json, stdout carries only the report; progress goes to stderr.
+  const progressSink = options.json
+    ? { write: io.stderr, isTTY: false }
+    : { write: io.stdout, isTTY: io.isTTY };
+  const renderer = new ProgressRenderer(progressSink, op);
+  let result;
+  try {
+    result = await runFleet({
+      fleet,
+      operation: op,
+      only,
+      shard: options.shard,
+      maxConcurrent,
+      failureTolerance,
+      signal: io.signal,
+      env: io.env,
+      onEvent: (e) => renderer.onEvent(e),
+    });
+  } catch (err) {
+    if (err instanceof PulumiCliError || err instanceof RunnerInputError) {
+      throw new UsageError(err.message);
+    }
+    throw err;
+  }
+  const report = buildReport(result);
+  if (options.report !== undefined) {
+    await writeReport(path.resolve(io.cwd, options.report), report);
+  }
+  if (options.json) {
+    io.stdout(JSON.stringify(report, null, 2) + "\n");
+    io.stderr(renderer.summary(report));
+  } else {
+    if (op === "outputs") {
+      for (const t of report.targets) {
+        if (t.outputs) io.stdout(`${t.stackName}: ${JSON.stringify(t.outputs)}\n`);
+      }
+    }
+    io.stdout(renderer.summary(report));
+  }
+  if (options.report !== undefined) {
+    (options.json ? io.stderr : io.stdout)(`report written to ${options.report}\n`);
+  }
+  return exitCodeFor(report);
+}
+
+function command(op: StackOperation): Command {
+  return { summary: SUMMARIES[op], help: help(op), run: (argv, io) => run(op, argv, io) };
+}
+
+export const commands: Record<StackOperation, Command> = {
+  preview: command("preview"),
+  up: command("up"),
+  refresh: command("refresh"),
+  destroy: command("destroy"),
+  drift: command("drift"),
+  outputs: command("outputs"),
 };
