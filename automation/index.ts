@@ -77,3 +77,10 @@ export * as check from "./check";
 // The policy config for application stacks, from topology stack outputs.
 export { APPROVED_BASELINE_POLICY, policyConfigFromOutputs } from "./cli/policy-config";
 export type { PolicyConfigFile } from "./cli/policy-config";
+
+// Fleet operations in the accounts themselves: patch runs and compliance (AWS SDK, no Pulumi).
+export { runPatch } from "./ops/patch";
+export type { PatchOptions, PatchReport, PatchTargetReport } from "./ops/patch";
+export { gatherCompliance } from "./ops/compliance";
+export type { ComplianceOptions, ComplianceReport } from "./ops/compliance";
+export { renderDashboard } from "./ops/dashboard";
