@@ -50,6 +50,11 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
   }
 
   const stackOf = (c: Invocation) => argAfter(c.argv, "--stack");
+  // Deploying the fleet as a test's starting point: all members at once.
+  const allAtOnce: Partial<RunFleetOptions> = {
+    maxConcurrent: { kind: "percent", value: 100 },
+    failureTolerance: { kind: "percent", value: 100 },
+  };
 
   afterEach(() => fake?.cleanup());
 
@@ -140,7 +145,10 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
 
   it("destroy: members first, central last", async () => {
     await setup((n) => ({ stacks: { [n.central]: { outputs: CENTRAL_OUTPUTS } } }), 2);
-    await run("up");
+    assert.equal(
+      (await run("up", allAtOnce)).targets.every((t) => t.state === "SUCCEEDED"),
+      true,
+    );
     fake.clearLog();
     const result = await run("destroy", { maxConcurrent: { kind: "count", value: 2 } });
     const n = names();
@@ -162,7 +170,10 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
     await setup((n) => ({
       stacks: { [n.central]: { outputs: CENTRAL_OUTPUTS }, [n.members[1]]: { destroy: "fail" } },
     }));
-    await run("up");
+    assert.equal(
+      (await run("up", allAtOnce)).targets.every((t) => t.state === "SUCCEEDED"),
+      true,
+    );
     fake.clearLog();
     const result = await run("destroy", { failureTolerance: { kind: "count", value: 5 } });
     const n = names();
