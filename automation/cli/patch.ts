@@ -1,9 +1,166 @@
-import { Command } from "./main";
-import { UsageError } from "./io";
+/**
+ * `patchfleet patch`: preflight, start the fleet's runbook in every member account-region from the
+ * central account, follow it to the end and report each account-region once.
+ */
+import { promises as fs } from "fs";
+import * as path from "path";
+import { PATCH_OPERATIONS, PatchOperation, REBOOT_OPTIONS, RebootOption } from "../../domain";
+import { PatchReport, PatchRunError, runPatch } from "../ops/patch";
+import { loadFleetOption } from "./fleet-options";
+import { CliIO, UsageError, parseOptions } from "./io";
+import type { Command } from "./main";
+
+const SPEC = {
+  fleet: "string",
+  operation: "string",
+  reboot: "string",
+  json: "boolean",
+  report: "string",
+  "state-dir": "string",
+  "poll-seconds": "string",
+} as const;
+
+const HELP = `Usage: patchfleet patch --fleet <file> --operation Scan|Install [options]
+
+Starts the fleet's patch runbook from the central account in every member account and region
+(one multi-account Systems Manager automation), follows it to the end and reports each
+account-region once, with its state and where its patch logs are.
+
+Before anything starts, a preflight checks that the runbook exists in the central account and is
+shared with every member account, and that the rollout and execution role name can be sent to SSM;
+every problem is listed with its fix.
+
+Options:
+  --fleet <file>          fleet file (required)
+  --operation <op>        Scan (report missing patches) or Install (required)
+  --reboot <option>       RebootIfNeeded (default) or NoReboot
+  --json                  print the report as JSON on stdout (progress goes to stderr)
+  --report <file>         also write the JSON report to <file>
+  --state-dir <dir>       where runs are kept (default: .patchfleet/runs beside the fleet file)
+  --poll-seconds <n>      first wait between status checks, growing to 60 s (default 5)
+
+A run keeps its ClientToken in the state directory until its automation has ended: running the
+same command again after a timeout or an interrupt continues that run and never starts a second
+automation. Ctrl-C stops waiting (the automation keeps running) and prints the command that stops it.
+
+Needs credentials for the central account (or central.operationsRole in the fleet file, which
+patchfleet assumes); PATCHFLEET_AWS_ENDPOINT sends every AWS call to another endpoint.
+
+Exit codes: 0 every account-region succeeded (or skipped), 1 an account-region failed or was
+cancelled, or the automation could not be started, 2 bad input or a preflight problem,
+130 interrupted (the automation is still running).
+`;
+
+function pick<T extends string>(option: string, raw: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new UsageError(`${option} must be one of ${allowed.join(", ")}, got "${raw}"`);
+}
+
+export function renderPatchReport(report: PatchReport): string {
+  const lines: string[] = [];
+  if (report.preflight.length > 0) {
+    lines.push(`Preflight found ${report.preflight.length} problem(s); nothing was started:`);
+    for (const p of report.preflight)
+      lines.push(`  ${p.target}: ${p.message}`, `    fix: ${p.fix}`);
+  }
+  if (report.executionId) {
+    lines.push(
+      `Run ${report.runId}: execution ${report.executionId} ${report.executionStatus ?? ""}`.trim(),
+    );
+  }
+  for (const t of report.targets) {
+    lines.push(
+      `  ${t.state.padEnd(11)} ${t.account} ${t.name} ${t.region}: ${t.reason}` +
+        (t.state === "SKIPPED" && report.preflight.length > 0 ? "" : `  logs: ${t.logLocation}`),
+    );
+  }
+  const s = report.summary;
+  lines.push(
+    `${report.operation}: ${s.SUCCEEDED} succeeded, ${s.FAILED} failed, ${s.CANCELLED} cancelled, ` +
+      `${s.SKIPPED} skipped, ${s.IN_PROGRESS} still running`,
+  );
+  if (report.interrupted && report.stopCommand) {
+    lines.push(
+      "Stopped waiting; the automation is still running. Run the same patch command to follow it " +
+        "again, or stop it with:",
+      `  ${report.stopCommand}`,
+    );
+  }
+  for (const n of report.notes) lines.push(`note: ${n}`);
+  return lines.join("\n") + "\n";
+}
+
+export function patchExitCode(report: PatchReport): number {
+  if (report.preflight.length > 0) return 2;
+  if (report.interrupted) return 130;
+  return report.summary.FAILED + report.summary.CANCELLED > 0 ? 1 : 0;
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const { options, positionals } = parseOptions(argv, SPEC);
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument "${positionals[0]}"; see \`patchfleet patch --help\``,
+    );
+  }
+  if (options.operation === undefined) {
+    throw new UsageError("--operation Scan|Install is required (Scan only reports)");
+  }
+  const operation = pick<PatchOperation>("--operation", options.operation, PATCH_OPERATIONS);
+  const reboot = pick<RebootOption>("--reboot", options.reboot ?? "RebootIfNeeded", REBOOT_OPTIONS);
+  let pollMs: number | undefined;
+  if (options["poll-seconds"] !== undefined) {
+    const n = Number(options["poll-seconds"]);
+    if (!(n > 0 && n <= 3600)) {
+      throw new UsageError(
+        `--poll-seconds must be a number of seconds above 0 and at most 3600 (e.g. 5), got "${options["poll-seconds"]}"`,
+      );
+    }
+    pollMs = Math.round(n * 1000);
+  }
+  const fleet = await loadFleetOption(
+    options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
+  );
+  // The SDK version is pinned by patchfleet; its notice about future Node versions is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const progress = options.json ? io.stderr : io.stdout;
+  let report: PatchReport;
+  try {
+    report = await runPatch({
+      fleet,
+      operation,
+      reboot,
+      stateDir:
+        options["state-dir"] === undefined ? undefined : path.resolve(io.cwd, options["state-dir"]),
+      aws: io.env.PATCHFLEET_AWS_ENDPOINT ? { endpoint: io.env.PATCHFLEET_AWS_ENDPOINT } : {},
+      poll: pollMs === undefined ? undefined : { initialMs: pollMs },
+      signal: io.signal,
+      log: (line) => progress(`${line}\n`),
+    });
+  } catch (err) {
+    if (err instanceof PatchRunError) {
+      io.stderr(`patchfleet patch: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (options.report !== undefined) {
+    const file = path.resolve(io.cwd, options.report);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, JSON.stringify(report, null, 2) + "\n");
+  }
+  if (options.json) {
+    io.stdout(JSON.stringify(report, null, 2) + "\n");
+    io.stderr(renderPatchReport(report));
+  } else {
+    io.stdout(renderPatchReport(report));
+  }
+  if (options.report !== undefined) progress(`report written to ${options.report}\n`);
+  return patchExitCode(report);
+}
+
 export const command: Command = {
-  summary: "start patching across the fleet (in progress)",
-  help: "patchfleet patch: in progress\n",
-  run: async () => {
-    throw new UsageError("patch is not built yet");
-  },
+  summary: "start patching (Scan or Install) in every member account-region and follow it",
+  help: HELP,
+  run,
 };

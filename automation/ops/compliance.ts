@@ -53,8 +53,11 @@ export interface TargetCompliance {
   account: string;
   name: string;
   region: string;
-  /** SUCCEEDED when read; FAILED when it could not be read; SKIPPED when no read role is set. */
-  state: "SUCCEEDED" | "FAILED" | "SKIPPED";
+  /**
+   * SUCCEEDED when read; FAILED when it could not be read; SKIPPED when no read role is set;
+   * CANCELLED when an interrupt came before it was started.
+   */
+  state: "SUCCEEDED" | "FAILED" | "SKIPPED" | "CANCELLED";
   reason: string;
   totals: Totals;
   patchGroups: PatchGroupCompliance[];
@@ -69,6 +72,8 @@ export interface ComplianceReport {
   kind: "compliance";
   runId: string;
   generatedAt: string;
+  /** True when an interrupt left some targets unread (state CANCELLED). */
+  interrupted: boolean;
   totals: Totals & { targets: number; targetsRead: number; targetsFailed: number };
   targets: TargetCompliance[];
 }
@@ -82,6 +87,8 @@ export interface ComplianceOptions {
   /** Missing/failed patch titles listed per non-compliant instance; 0 skips those calls. @default 20 */
   detailLimit?: number;
   now?: () => Date;
+  /** Aborting stops starting new targets; targets already being read finish. */
+  signal?: AbortSignal;
 }
 
 /** SSM's largest page for these calls. */
@@ -279,6 +286,14 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
         patchGroups: [] as PatchGroupCompliance[],
         instances: [] as InstanceCompliance[],
       };
+      if (options.signal?.aborted) {
+        return {
+          ...base,
+          state: "CANCELLED" as const,
+          reason: "not read: interrupted before this target started",
+          apiCalls: 0,
+        };
+      }
       if (w.roleArn === undefined) {
         return {
           ...base,
@@ -330,6 +345,7 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
       kind: "compliance",
       runId: options.runId,
       generatedAt: now().toISOString(),
+      interrupted: targets.some((t) => t.state === "CANCELLED"),
       totals,
       targets,
     };

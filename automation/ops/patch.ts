@@ -128,6 +128,24 @@ export function stopCommand(executionId: string, region: string): string {
   return `aws ssm stop-automation-execution --automation-execution-id ${executionId} --region ${region}`;
 }
 
+/**
+ * The automation could not be started or followed. The run stays open in the state directory, so
+ * running `patch` again reuses its ClientToken and SSM starts at most one execution.
+ */
+export class PatchRunError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly clientToken: string,
+    readonly cause: unknown,
+  ) {
+    super(
+      `run ${runId} stopped: ${errorText(cause).replace(/\.$/, "")}. Run the same patch command again: it continues ` +
+        `run ${runId} with ClientToken ${clientToken}, so SSM starts at most one execution.`,
+    );
+    this.name = "PatchRunError";
+  }
+}
+
 const EXECUTION_ROLE_NAME = /^[\w+=,.@/-]{1,64}$/;
 
 function centralRef(fleet: Fleet): RoleRef {
@@ -483,6 +501,8 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
       await store.save(finished);
     }
     return report;
+  } catch (err) {
+    throw new PatchRunError(record.runId, record.clientToken, err);
   } finally {
     aws.destroy();
   }

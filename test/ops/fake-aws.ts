@@ -461,6 +461,7 @@ export function useFakeEnv(accessKeyId: string): () => void {
     "AWS_EC2_METADATA_DISABLED",
     "AWS_CONFIG_FILE",
     "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED",
   ];
   const saved = new Map(keys.map((k) => [k, process.env[k]]));
   process.env.AWS_ACCESS_KEY_ID = accessKeyId;
@@ -471,6 +472,7 @@ export function useFakeEnv(accessKeyId: string): () => void {
   process.env.AWS_EC2_METADATA_DISABLED = "true";
   process.env.AWS_CONFIG_FILE = "/nonexistent/patchfleet-test-config";
   process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/patchfleet-test-credentials";
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   return () => {
     for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];

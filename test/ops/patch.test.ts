@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { AUTOMATION_STATUSES } from "../../domain";
 import { statusMeaning } from "../../automation/ops/automation-values";
-import { PatchOptions, runPatch } from "../../automation/ops/patch";
+import { PatchOptions, PatchRunError, runPatch } from "../../automation/ops/patch";
 import { RunRecord } from "../../automation/ops/run-store";
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL, CENTRAL_KEY, makeFleet, member, registerRoles } from "./fixtures";
@@ -187,7 +187,19 @@ describe("patch against the local SSM/STS endpoint", function () {
       runPatch(
         options({ aws: { endpoint: fake.url, requestTimeoutMs: 300, writeMaxAttempts: 1 } }),
       ),
-      (err: Error) => err.name === "TimeoutError",
+      (err: Error) => {
+        assert.ok(err instanceof PatchRunError);
+        assert.equal(err.clientToken, fake.callsOf("StartAutomationExecution")[0].body.ClientToken);
+        assert.match(
+          err.message,
+          new RegExp(
+            `^run ${err.runId} stopped: TimeoutError: .*requestTimeout\\. Run the same patch ` +
+              `command again: it continues run ${err.runId} with ClientToken ${err.clientToken}, ` +
+              "so SSM starts at most one execution\\.$",
+          ),
+        );
+        return true;
+      },
     );
     assert.equal(fake.executions.size, 1);
     const again = await runPatch(options());
