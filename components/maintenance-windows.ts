@@ -129,7 +129,6 @@ export class PatchMaintenanceWindows extends pulumi.ComponentResource {
               comment: `patchfleet ${operation}`,
               outputS3Bucket: args.logBucketName,
               outputS3KeyPrefix: `${args.logKeyPrefix}${key}/`,
-              serviceRoleArn: args.serviceRoleArn,
               timeoutSeconds: 600,
               parameters: [
                 { name: "Operation", values: [operation] },
