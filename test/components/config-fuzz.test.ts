@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { ConfigError, parseAccountConfig } from "../../components/config";
+import { ConfigError, STACK_CONFIG_KEYS, parseAccountConfig } from "../../components/config";
 import { exampleRaw, rawMember } from "./fixtures";
 
 /**
@@ -67,6 +67,88 @@ function mutate(doc: unknown, path: (string | number)[], replacement: unknown, r
 const value = fc.anything({ maxDepth: 3, maxKeys: 4, withNullPrototype: true });
 const mutation = fc.record({ at: fc.nat(), replacement: value, remove: fc.boolean() });
 
+/** Values near the valid ones, so generated documents get past the first checks. */
+const plausible = fc.oneof(
+  fc.constantFrom(
+    "central",
+    "member",
+    "111111111111",
+    "us-east-1",
+    "cron(0 2 ? * SUN *)",
+    "10%",
+    "0",
+  ),
+  fc.constantFrom("WINDOWS", "AMAZON_LINUX_2023", "UBUNTU", "CLASSIFICATION", "SEVERITY", "*"),
+  fc.integer({ min: -5, max: 400 }),
+  fc.boolean(),
+  fc.constant(null),
+);
+const filter = fc.record(
+  {
+    key: fc.oneof(plausible, fc.string()),
+    values: fc.array(fc.oneof(plausible, fc.string()), { maxLength: 3 }),
+  },
+  { requiredKeys: [] },
+);
+const rule = fc.record(
+  {
+    patchFilters: fc.array(filter, { maxLength: 3 }),
+    approveAfterDays: fc.oneof(fc.integer({ min: -2, max: 400 }), plausible),
+    approveUntilDate: fc.oneof(fc.constantFrom("2026-02-28", "2026-02-30", "26-1-1"), plausible),
+    complianceLevel: fc.oneof(fc.constantFrom("CRITICAL", "HIGH", "SEVERE"), plausible),
+    enableNonSecurity: plausible,
+  },
+  { requiredKeys: [] },
+);
+const patchGroup = fc.record(
+  {
+    operatingSystem: plausible,
+    approvalRules: fc.array(rule, { maxLength: 2 }),
+    globalFilters: fc.array(filter, { maxLength: 2 }),
+    sources: fc.array(
+      fc.record({ name: plausible, products: fc.array(plausible), configuration: plausible }),
+      { maxLength: 1 },
+    ),
+    defaultForOperatingSystem: plausible,
+    rejectedPatchesAction: fc.oneof(fc.constantFrom("BLOCK", "ALLOW_AS_DEPENDENCY"), plausible),
+  },
+  { requiredKeys: [] },
+);
+const window = fc.record(
+  {
+    schedule: fc.oneof(
+      fc.constantFrom("rate(7 days)", "cron(0 2 * * SUN *)"),
+      fc.string(),
+      plausible,
+    ),
+    durationHours: plausible,
+    cutoffHours: plausible,
+    offsetDays: plausible,
+    timezone: fc.oneof(fc.constantFrom("UTC", "Europe/Berlin", "Mars/Base"), plausible),
+    maxConcurrency: plausible,
+    maxErrors: plausible,
+  },
+  { requiredKeys: [] },
+);
+const structured = fc.record(
+  {
+    ...Object.fromEntries(STACK_CONFIG_KEYS.map((k) => [k, fc.oneof(plausible, value)])),
+    regions: fc.array(fc.oneof(plausible, fc.constantFrom("eu-west-1", "us-gov-west-1")), {
+      maxLength: 3,
+    }),
+    memberAccountIds: fc.array(fc.oneof(plausible, fc.constantFrom("222222222222", 222222222222)), {
+      maxLength: 3,
+    }),
+    patchGroups: fc.dictionary(
+      fc.oneof(fc.constantFrom("web", "db", "a b", ""), fc.string()),
+      patchGroup,
+      { maxKeys: 3 },
+    ),
+    maintenanceWindows: fc.record({ scan: window, install: window }, { requiredKeys: [] }),
+  },
+  { requiredKeys: [] },
+);
+
 describe("parseAccountConfig fuzz (B2)", function () {
   this.timeout(60_000);
 
@@ -80,6 +162,18 @@ describe("parseAccountConfig fuzz (B2)", function () {
       { numRuns: 2000, seed: 20261125 },
     );
     assert.equal(rejected, 2000);
+  });
+
+  it("throws only ConfigError for 1,500 documents shaped like stack config", () => {
+    let runs = 0;
+    fc.assert(
+      fc.property(structured, (doc) => {
+        checkOutcome(doc);
+        runs++;
+      }),
+      { numRuns: 1500, seed: 31337 },
+    );
+    assert.equal(runs, 1500);
   });
 
   it("throws only ConfigError for 3,000 mutations of valid configs", () => {
