@@ -78,6 +78,15 @@ function scanPatchTags(r: PolicyResource, tagKeys: readonly string[]): TagScan |
   }
 }
 
+/**
+ * A baseline reference as SSM accepts it (id, or ARN ending in `patchbaseline/<id>`) and the id it
+ * names, so an approval listed by ARN matches a registration by id and the other way round.
+ */
+function refForms(ref: string): string[] {
+  const m = /:patchbaseline\/(pb-[0-9a-f]+)$/.exec(ref);
+  return m ? [ref, m[1]] : [ref];
+}
+
 /** Patch groups and baselines of one stack, and verdicts cached per baseline and per group. */
 class PatchIndex {
   private readonly registrations = new Map<string, PolicyResource[]>();
@@ -91,7 +100,7 @@ class PatchIndex {
     resources: readonly PolicyResource[],
     private readonly cfg: InstanceApprovedBaselineConfig,
   ) {
-    this.approved = new Set(cfg.approvedBaselines);
+    this.approved = new Set(cfg.approvedBaselines.flatMap(refForms));
     for (const r of resources) {
       if (r.type === TYPES.patchGroup) {
         const group = peekString(r.props, "patchGroup");
@@ -104,17 +113,29 @@ class PatchIndex {
       } else if (r.type === TYPES.patchBaseline) {
         for (const key of ["name", "arn", "id"]) {
           const ref = peekString(r.props, key);
-          if (typeof ref === "string") this.baselinesByRef.set(ref, r);
+          if (typeof ref === "string") for (const f of refForms(ref)) this.baselinesByRef.set(f, r);
         }
       }
     }
+  }
+
+  private findBaseline(ref: string): PolicyResource | undefined {
+    for (const f of refForms(ref)) {
+      const b = this.baselinesByRef.get(f);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  private isApproved(ref: string): boolean {
+    return refForms(ref).some((f) => this.approved.has(f));
   }
 
   private baselineApproved(b: PolicyResource): BaselineVerdict {
     let v = this.baselineVerdicts.get(b);
     if (v === undefined) {
       const refs = ["name", "arn", "id"].map((k) => peekString(b.props, k));
-      v = refs.some((ref) => typeof ref === "string" && this.approved.has(ref))
+      v = refs.some((ref) => typeof ref === "string" && this.isApproved(ref))
         ? { kind: "ok" }
         : judgeBaseline(b.props, this.cfg);
       this.baselineVerdicts.set(b, v);
@@ -145,14 +166,14 @@ class PatchIndex {
 
   private registration(group: string, pg: PolicyResource): GroupVerdict {
     const id = peekString(pg.props, "baselineId");
-    if (typeof id === "string" && this.approved.has(id)) return { kind: "ok" };
+    if (typeof id === "string" && this.isApproved(id)) return { kind: "ok" };
     // On the first preview of a new stack the id is unknown; the property dependencies of
     // baselineId still say which baseline resource it will come from.
     let baselines = (pg.propertyDependencies["baselineId"] ?? []).filter(
       (d) => d.type === TYPES.patchBaseline,
     );
     if (baselines.length === 0 && typeof id === "string") {
-      const b = this.baselinesByRef.get(id);
+      const b = this.findBaseline(id);
       if (b) baselines = [b];
     }
     if (baselines.length > 0) return this.inStack(group, baselines);
@@ -189,8 +210,8 @@ class PatchIndex {
     }
     if (Object.hasOwn(this.cfg.patchGroups, group)) {
       const id = this.cfg.patchGroups[group];
-      if (this.approved.has(id)) return { kind: "ok" };
-      const b = this.baselinesByRef.get(id);
+      if (this.isApproved(id)) return { kind: "ok" };
+      const b = this.findBaseline(id);
       if (b) return this.inStack(group, [b]);
       return {
         kind: "fail",

@@ -72,6 +72,19 @@ describe("policy patchfleet-instance-approved-baseline", () => {
     assert.deepEqual(vs, []);
   });
 
+  it("matches a baseline approved by ARN against a registration by id, and the reverse", () => {
+    const arn = "arn:aws:ssm:eu-west-1:111122223333:patchbaseline/pb-0123456789abcdef0";
+    const s = compliantStack();
+    s.instance.props.tags = { PatchGroup: "legacy" };
+    const byId = { legacy: "pb-0123456789abcdef0" };
+    const byArn = { legacy: arn };
+    const run = (patchGroups: object, approvedBaselines: string[]) =>
+      evaluatePolicies(all(s), { [policy.name]: { patchGroups, approvedBaselines } });
+    assert.deepEqual(run(byId, [arn]), []);
+    assert.deepEqual(run(byArn, ["pb-0123456789abcdef0"]), []);
+    assert.equal(run(byArn, ["pb-0123456789abcdef1"]).length, 1);
+  });
+
   it("reports a group mapped in config patchGroups to an unapproved baseline id", () => {
     const s = compliantStack();
     s.instance.props.tags = { PatchGroup: "legacy" };
