@@ -26,6 +26,8 @@ export interface StackScenario {
 
 export interface Scenario {
   version?: string;
+  /** Play the engine for inline programs (ResourceMonitor over gRPC, Run via --client). */
+  engine?: boolean;
   defaultDelayMs?: number;
   stacks?: Record<string, StackScenario>;
 }
