@@ -132,7 +132,8 @@ export function cliErrorSummary(err: unknown): string {
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => /^error: /.test(l))
-    .map((l) => l.slice("error: ".length));
+    // The same failure often arrives twice: logged by the program and returned by the engine.
+    .map((l) => l.slice("error: ".length).replace(/^(Error|RunError|ResourceError): /, ""));
   const unique = [...new Set(lines)].filter((l) => l !== "update failed" && l !== "preview failed");
   const picked = unique.length > 0 ? unique : lines;
   if (picked.length > 0) return picked.slice(0, 3).join("; ");

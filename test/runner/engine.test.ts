@@ -119,9 +119,10 @@ describe("the topology program under the stand-in engine", function () {
     });
     assert.equal(result.targets.length, 1);
     assert.equal(result.targets[0].state, "FAILED");
-    assert.match(
+    assert.equal(
       result.targets[0].reason,
-      /^preview failed: .*centralAccountId must be a 12-digit account id string, got "12345"/,
+      "preview failed: invalid account config: centralAccountId must be a 12-digit account id " +
+        'string, got "12345"; run the config through parseAccountConfig',
     );
   });
 });
