@@ -15,6 +15,8 @@ import {
   reconcilePolicyConfig,
 } from "../../policy-pack/evaluate";
 import { policies } from "../../policy-pack/policies";
+import { unknownCheckingProxy } from "../../policy-pack/proxy";
+import { WIRE_UNKNOWN_STRING } from "../../policy-pack/values";
 import { T, all, compliantStack, resource, urnOf } from "./fixtures";
 
 const PACK_DIR = path.join(__dirname, "..", "..", "policy-pack");
@@ -281,6 +283,37 @@ describe("evaluatePolicies", () => {
           "string value at .baselineId can't be known during preview",
       },
     ]);
+  });
+
+  it("throws on unknown values exactly where @pulumi/policy's own proxy throws", () => {
+    // The real proxy ships untyped (internal) in @pulumi/policy's index; compare behaviour.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const real = require("@pulumi/policy") as { unknownCheckingProxy(o: object): object };
+    const props = {
+      a: { b: [1, WIRE_UNKNOWN_STRING] },
+      n: "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+      ok: "x",
+    };
+    const probes: ((p: Record<string, never>) => unknown)[] = [
+      (p) => p.ok,
+      (p) => (p.a as { b: unknown[] }).b[1],
+      (p) => (p.a as { b: unknown[] }).b.filter((x) => x === 1),
+      (p) => p.n,
+      (p) => JSON.stringify(p),
+      (p) => Object.keys(p),
+    ];
+    const outcome = (f: () => unknown) => {
+      try {
+        return ["value", JSON.stringify(f())];
+      } catch (e) {
+        return ["error", (e as Error).message];
+      }
+    };
+    const ours = probes.map((f) => outcome(() => f(unknownCheckingProxy(props) as never)));
+    const theirs = probes.map((f) => outcome(() => f(real.unknownCheckingProxy(props) as never)));
+    assert.deepEqual(ours, theirs);
+    assert.deepEqual(ours[1], ["error", "string value at .a.b.1 can't be known during preview"]);
+    assert.deepEqual(ours[3], ["error", "number value at .n can't be known during preview"]);
   });
 
   it("reports a policy returning a promise instead of awaiting it", () => {
