@@ -82,6 +82,11 @@ export interface RunFleetOptions {
   /** Aborting stops scheduling, interrupts running operations once, and still resolves. */
   signal?: AbortSignal;
   onEvent?: (event: FleetEvent) => void;
+  /**
+   * Whether an abort sends each running Pulumi CLI one SIGINT. Set false when the interrupt came
+   * from a terminal's Ctrl-C, which already reached the CLI processes. @default true
+   */
+  interruptOperations?: boolean;
   /** Environment for the Pulumi CLI (passphrase, AWS credentials, PATH). @default process.env */
   env?: NodeJS.ProcessEnv;
   /** A CLI resolved by the caller; otherwise resolved once here, before any stack is touched. */
@@ -298,6 +303,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetRunResult
   const worker = async (t: FleetTarget, workerSignal: AbortSignal) => {
     const outcome = await driver.run(specFor(t), operation, {
       signal: workerSignal,
+      forwardAbort: options.interruptOperations ?? true,
       onOutput: (line) => emit({ kind: "output", target: t, line }),
     });
     extras.set(t.id, outcome);

@@ -62,6 +62,13 @@ export interface StackDriverOptions {
 
 export interface StackRunOptions {
   signal?: AbortSignal;
+  /**
+   * Whether aborting `signal` sends the running CLI its SIGINT. Turn it off when the interrupt
+   * already reached the CLI from the terminal (Ctrl-C signals the whole foreground process group):
+   * a second SIGINT makes Pulumi stop at once instead of finishing the step in flight.
+   * @default true
+   */
+  forwardAbort?: boolean;
   /** Each line the CLI prints, with secrets redacted. */
   onOutput?: (line: string) => void;
 }
@@ -213,7 +220,7 @@ export class StackDriver {
   private async runExclusive(
     spec: StackSpec,
     operation: StackOperation,
-    { signal, onOutput }: StackRunOptions,
+    { signal, onOutput, forwardAbort = true }: StackRunOptions,
   ): Promise<StackRunOutcome> {
     const checkAbort = () => {
       if (signal?.aborted) throw new OperationAbortedError(`${operation} was not started`);
@@ -238,7 +245,7 @@ export class StackDriver {
     };
     const lineSink = new LineSplitter((line) => onOutput?.(this.redact(line)));
     const common = {
-      signal,
+      signal: forwardAbort ? signal : undefined,
       onOutput: (chunk: string) => lineSink.push(chunk),
       onEvent,
       color: "never" as const,

@@ -89,6 +89,10 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
       maxConcurrent,
       failureTolerance,
       signal: io.signal,
+      // Ctrl-C in a terminal reaches the pulumi processes too (same foreground process group);
+      // forwarding it would be their second interrupt, which makes Pulumi abandon the step in
+      // flight. Elsewhere (CI, `kill -INT`), only patchfleet was signalled: forward it once.
+      interruptOperations: !process.stdin.isTTY,
       env: io.env,
       onEvent: (e) => renderer.onEvent(e),
     });

@@ -307,6 +307,21 @@ describe("stack driver against the stand-in pulumi CLI", function () {
     assert.equal(fake.calls("cancel").length, 0);
   });
 
+  it("with forwardAbort off, an abort sends nothing to the CLI and waits for it to end", async () => {
+    const driver = await setup({ stacks: { s1: { up: "slow", slowMs: 1500 } } });
+    const controller = new AbortController();
+    const started = Date.now();
+    const outcome = await driver.run(spec("s1"), "up", {
+      signal: controller.signal,
+      forwardAbort: false,
+      onOutput: () => controller.abort(),
+    });
+    assert.ok(Date.now() - started >= 1500, "waited for the CLI");
+    assert.equal(outcome.state, "FAILED");
+    assert.equal(outcome.interrupted, true);
+    assert.equal(fake.invocations().filter((c) => c.signal === "SIGINT").length, 0);
+  });
+
   it("an operation whose signal is already aborted is not started", async () => {
     const driver = await setup({});
     const controller = new AbortController();
