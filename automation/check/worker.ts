@@ -61,6 +61,7 @@ export async function runJob(job: CheckJob): Promise<TargetResult> {
         stack: job.stack,
         target: { account: job.account, defaultRegion: config["aws:region"] },
         config,
+        asyncLocalStore: spec.kind === "program",
       },
       program,
     );

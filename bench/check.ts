@@ -1,0 +1,198 @@
+/**
+ * How long `patchfleet check --fleet <file> --json` takes, and how much memory it holds at its
+ * peak, for generated fleets of 250 and 500 account-regions (members × 2 regions, 3 patch groups;
+ * plus the central account).
+ *
+ *   npm run build && node dist/bench/check.js [--sizes 250,500] [--workers N] [--batch-size N]
+ *
+ * Peak memory is the largest sum of the resident set sizes of the CLI process and all its worker
+ * processes, sampled from /proc every 25 ms (Linux), next to the largest single worker's own peak.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+
+const ROOT = [path.join(__dirname, ".."), path.join(__dirname, "..", "..")].find((d) =>
+  fs.existsSync(path.join(d, "bin", "patchfleet.js")),
+)!;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+/** A fleet of `accountRegions / 2` members in two regions each, with three patch groups. */
+export function generateFleet(accountRegions: number): string {
+  const example = parse(fs.readFileSync(path.join(ROOT, "examples", "fleet.yaml"), "utf8")) as {
+    patchGroups: Record<string, unknown>;
+    [key: string]: unknown;
+  };
+  const members = Array.from({ length: Math.ceil(accountRegions / 2) }, (_, i) => ({
+    account: String(200000000000 + i),
+    name: `member-${String(i + 1).padStart(4, "0")}`,
+    regions: i % 2 === 0 ? ["us-east-1", "eu-west-1"] : ["eu-west-1", "us-east-1"],
+  }));
+  const patchGroups = {
+    ...example.patchGroups,
+    "db-rhel": {
+      operatingSystem: "REDHAT_ENTERPRISE_LINUX",
+      description: "Database servers on Red Hat Enterprise Linux",
+      approvalRules: [
+        {
+          patchFilters: [
+            { key: "CLASSIFICATION", values: ["Security"] },
+            { key: "SEVERITY", values: ["Critical", "Important"] },
+          ],
+          approveAfterDays: 3,
+          complianceLevel: "CRITICAL",
+        },
+      ],
+    },
+  };
+  const groups = Object.keys(patchGroups);
+  if (groups.length !== 3) throw new Error(`expected 3 patch groups, got ${groups.join(", ")}`);
+  return stringify({
+    ...example,
+    central: { account: "111111111111", name: "central", regions: ["us-east-1", "eu-west-1"] },
+    members,
+    patchGroups,
+  });
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    const tasks = fs.readdirSync(`/proc/${pid}/task`);
+    return tasks.flatMap((t) =>
+      fs
+        .readFileSync(`/proc/${pid}/task/${t}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** CPU seconds (user + system) of this process's waited-for descendants, from /proc/self/stat. */
+function childrenCpuSeconds(): number {
+  const stat = fs.readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 16 and 17 of stat (cutime, cstime), counted from the state field as 3.
+  const ticks = Number(fields[13]) + Number(fields[14]);
+  return ticks / 100;
+}
+
+function rssKiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function treeRssKiB(pid: number): number {
+  let sum = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    sum += rssKiB(p);
+    stack.push(...childrenOf(p));
+  }
+  return sum;
+}
+
+interface Measurement {
+  accountRegions: number;
+  targets: number;
+  resources: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakTreeMiB: number;
+  exitCode: number | null;
+}
+
+async function measure(accountRegions: number, dir: string, extra: string[]): Promise<Measurement> {
+  const fleet = path.join(dir, `fleet-${accountRegions}.yaml`);
+  fs.writeFileSync(fleet, generateFleet(accountRegions));
+  const out = path.join(dir, `report-${accountRegions}.json`);
+  const fd = fs.openSync(out, "w");
+  const cpuBefore = childrenCpuSeconds();
+  const started = process.hrtime.bigint();
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, "bin", "patchfleet.js"), "check", "--fleet", fleet, "--json", ...extra],
+    { cwd: ROOT, stdio: ["ignore", fd, "inherit"] },
+  );
+  let peak = 0;
+  const timer = setInterval(() => {
+    if (child.pid !== undefined) peak = Math.max(peak, treeRssKiB(child.pid));
+  }, 25);
+  const exitCode = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  clearInterval(timer);
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = childrenCpuSeconds() - cpuBefore;
+  fs.closeSync(fd);
+  const report = JSON.parse(fs.readFileSync(out, "utf8")) as {
+    summary: { targets: number; resources: number };
+  };
+  return {
+    accountRegions,
+    targets: report.summary.targets,
+    resources: report.summary.resources,
+    wallSeconds,
+    cpuSeconds,
+    peakTreeMiB: peak / 1024,
+    exitCode,
+  };
+}
+
+async function main(): Promise<void> {
+  const sizes = (arg("sizes") ?? "250,500").split(",").map(Number);
+  const extra: string[] = [];
+  for (const opt of ["workers", "batch-size"]) {
+    const v = arg(opt);
+    if (v !== undefined) extra.push(`--${opt}`, v);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "patchfleet-bench-check-"));
+  console.log(
+    `patchfleet check --json on ${os.availableParallelism()} cores, node ${process.version}` +
+      (extra.length ? ` (${extra.join(" ")})` : ""),
+  );
+  console.log(
+    "account-regions  targets  resources   wall s    cpu s  peak MiB (all processes)  exit",
+  );
+  const rows: Measurement[] = [];
+  try {
+    for (const size of sizes) {
+      const m = await measure(size, dir, extra);
+      rows.push(m);
+      console.log(
+        `${String(m.accountRegions).padStart(15)}  ${String(m.targets).padStart(7)}  ` +
+          `${String(m.resources).padStart(9)}  ${m.wallSeconds.toFixed(1).padStart(7)}  ` +
+          `${m.cpuSeconds.toFixed(1).padStart(7)}  ` +
+          `${m.peakTreeMiB.toFixed(0).padStart(24)}  ${m.exitCode}`,
+      );
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (rows.length >= 2) {
+    const [a, b] = [rows[0], rows[rows.length - 1]];
+    console.log(
+      `time ratio ${b.accountRegions}/${a.accountRegions}: ` +
+        `${(b.wallSeconds / a.wallSeconds).toFixed(2)} (input ratio ${(b.accountRegions / a.accountRegions).toFixed(2)})`,
+    );
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
