@@ -129,8 +129,10 @@ class Checker {
       if (known.includes(key)) continue;
       const guess = closest(key, known);
       this.add(
-        joinPath(path, key),
-        `unknown key${guess === undefined ? "" : `; did you mean ${guess}?`} Known keys here: ${known.join(", ")}`,
+        path === "(file)" ? key : joinPath(path, key),
+        guess === undefined
+          ? `unknown key; known keys here: ${known.join(", ")}`
+          : `unknown key; did you mean ${guess}? Known keys here: ${known.join(", ")}`,
       );
     }
     return raw;
@@ -165,7 +167,10 @@ class Checker {
         numberSource !== undefined && /^[0-9]+$/.test(numberSource) ? numberSource : String(raw);
       this.add(
         path,
-        `account ids must be quoted strings: YAML read the number ${digits}, and unquoted numbers lose leading zeros; write "${digits.padStart(12, "0").slice(-12)}" in quotes`,
+        `account ids must be quoted strings: YAML read the number ${digits}, and unquoted numbers lose leading zeros; ` +
+          (digits.length === 12
+            ? `write "${digits}" in quotes`
+            : `write the 12-digit id in quotes, e.g. "012345678901"`),
       );
       return undefined;
     }
@@ -534,7 +539,12 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     );
     return undefined;
   }
-  const top = c.map(raw, "", FLEET_KEYS, "fleet settings (central, members, patchGroups, ...)");
+  const top = c.map(
+    raw,
+    "(file)",
+    FLEET_KEYS,
+    "fleet settings (central, members, patchGroups, ...)",
+  );
   if (top === undefined) return undefined;
   const project = c.named(
     top,

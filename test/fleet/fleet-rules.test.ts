@@ -153,7 +153,10 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
       ),
     ]);
     assert.deepEqual(issuesOfText("- central\n"), [
-      issue("", "must be a map of fleet settings (central, members, patchGroups, ...), got a list"),
+      issue(
+        "(file)",
+        "must be a map of fleet settings (central, members, patchGroups, ...), got a list",
+      ),
     ]);
   });
 
@@ -166,7 +169,7 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
       }),
       [
         issue("member", `unknown key; did you mean members? Known keys here: ${TOP_KEYS}`),
-        issue("zzz", `unknown key Known keys here: ${TOP_KEYS}`),
+        issue("zzz", `unknown key; known keys here: ${TOP_KEYS}`),
         issue(
           "members[0].regoins",
           `unknown key; did you mean regions? Known keys here: ${MEMBER_KEYS}`,
@@ -364,7 +367,7 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
     );
     assert.deepEqual(
       issuesOf((d) => (d.maintenanceWindows = { patch: {} })),
-      [issue("maintenanceWindows.patch", "unknown key Known keys here: scan, install")],
+      [issue("maintenanceWindows.patch", "unknown key; known keys here: scan, install")],
     );
   });
 
@@ -521,7 +524,7 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
       assert.equal(
         err.message,
         [
-          'fleets/prod.yaml: central.account: account ids must be quoted strings: YAML read the number 5, and unquoted numbers lose leading zeros; write "000000000005" in quotes',
+          'fleets/prod.yaml: central.account: account ids must be quoted strings: YAML read the number 5, and unquoted numbers lose leading zeros; write the 12-digit id in quotes, e.g. "012345678901"',
           'fleets/prod.yaml: rollout.maxConcurrent: must be a whole number of targets (1 or more) or a percentage like "25%" (1%–100%), got 0',
         ].join("\n"),
       );
