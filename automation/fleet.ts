@@ -310,7 +310,7 @@ function parseAccount(
     source([...yamlPath, "account"]),
   );
   let name = c.string(obj, "name", path);
-  if (name === undefined && obj.name === undefined && kind === "member") {
+  if (name === undefined && (obj.name === undefined || obj.name === null) && kind === "member") {
     c.add(
       joinPath(path, "name"),
       "is required: a short unique name like prod-a; stack names derive from it",

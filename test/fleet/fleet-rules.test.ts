@@ -277,6 +277,18 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
     );
   });
 
+  it("a null member name is as missing as an absent one", () => {
+    assert.deepEqual(
+      issuesOf((d) => (d.members[1].name = null)),
+      [
+        issue(
+          "members[1].name",
+          "is required: a short unique name like prod-a; stack names derive from it",
+        ),
+      ],
+    );
+  });
+
   it("role ARNs: well-formed, in the account itself, in its partition; operationsRole is central's", () => {
     assert.deepEqual(
       issuesOf((d) => {
