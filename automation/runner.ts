@@ -393,7 +393,9 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetRunResult
         centralOutputs = centralOutputsFrom(extras.get(centralTarget.id)?.outputs);
       }
     }
-    if (memberTargets.length > 0 && centralOutputs === undefined && !signal?.aborted) {
+    // Only the operations that run member programs need the central outputs.
+    const needsCentral = operation === "up" || operation === "preview" || operation === "drift";
+    if (needsCentral && memberTargets.length > 0 && !centralOutputs && !signal?.aborted) {
       // The central stack was not part of this run (or has no outputs yet): read them.
       const read = await driver
         .run(specFor(centralTarget), "outputs", { signal })
