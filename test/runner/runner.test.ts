@@ -314,6 +314,22 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
     });
     assert.equal(fake.invocations().length, 0);
   });
+  it("passes PULUMI_CONFIG_PASSPHRASE_FILE through to every CLI call", async () => {
+    await setup(() => ({}), 1);
+    const env = fake.env({ PULUMI_CONFIG_PASSPHRASE_FILE: path.join(fake.dir, "passphrase") });
+    delete env.PULUMI_CONFIG_PASSPHRASE;
+    const result = await run("preview", { env });
+    assert.deepEqual(
+      result.targets.map((t) => t.state),
+      ["SUCCEEDED", "SUCCEEDED"],
+    );
+    const calls = fake.invocations();
+    assert.ok(calls.length > 0);
+    for (const c of calls) {
+      assert.equal(c.env.passphraseSet, false);
+      assert.equal(c.env.passphraseFile, path.join(fake.dir, "passphrase"));
+    }
+  });
 });
 
 describe("runner helpers", () => {
