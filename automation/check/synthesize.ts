@@ -117,6 +117,29 @@ interface RegisterResponse {
 type Callback = (err: unknown, resp?: RegisterResponse) => void;
 interface MockMonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+  newUrn(parent: string, type: string, name: string): string;
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The URN the engine gives a resource: its type qualified by its parent's qualified type, except
+ * that the root stack does not qualify its children. (The SDK's mock monitor qualifies by the
+ * parent's last type only, root stack included.)
+ */
+export function engineUrn(
+  stack: string,
+  project: string,
+  parent: string,
+  type: string,
+  name: string,
+): string {
+  let qualified = type;
+  if (parent) {
+    const parentQualified = parent.split("::")[2] ?? "";
+    if (parentQualified !== ROOT_STACK_TYPE) qualified = `${parentQualified}$${type}`;
+  }
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
 /**
@@ -133,6 +156,8 @@ export function synthesize(
     pulumi.runtime.setAllConfig({ ...options.config }, []);
     const monitor = settings.getMonitor() as unknown as MockMonitorLike;
     const captured: CapturedResource[] = [];
+    monitor.newUrn = (parent, type, name) =>
+      engineUrn(options.stack, options.project, parent, type, name);
     const original = monitor.registerResource.bind(monitor);
     const unknown = options.unknown ?? UNKNOWN_TEXT;
     monitor.registerResource = (req, callback) =>
@@ -193,6 +218,9 @@ export function synthesize(
         await program();
       });
       await settings.disconnect();
+      // Node reports a rejection nobody handled only after the microtask queue drains: give it a
+      // turn, so a throwing apply is this target's failure, not a stray event after it.
+      await new Promise((resolve) => setImmediate(resolve));
     } catch (err) {
       errors.unshift(err);
       await settings.disconnect().catch(() => undefined);
