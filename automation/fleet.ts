@@ -4,7 +4,7 @@
  * any cloud before this passes.
  */
 import { promises as fs } from "fs";
-import { parseDocument } from "yaml";
+import { type Document, LineCounter, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import {
   AWS_REGIONS,
   DEFAULT_ADMINISTRATION_ROLE_NAME,
@@ -32,13 +32,22 @@ export interface FleetIssue {
   path: string;
   /** What is wrong and how to fix it. */
   message: string;
+  /** 1-based line in the fleet file of the value (or key) the path points at, when known. */
+  line?: number;
 }
 
 /** The fleet file is missing or invalid. `message` has one `<file>: <path>: <message>` line each. */
 export class FleetError extends Error {
   readonly issues: FleetIssue[];
   constructor(file: string, issues: FleetIssue[]) {
-    super(issues.map((i) => `${file}: ${i.path}: ${i.message}`).join("\n"));
+    super(
+      issues
+        .map(
+          (i) =>
+            `${file}: ${i.path}: ${i.message}${i.line === undefined ? "" : ` (line ${i.line})`}`,
+        )
+        .join("\n"),
+    );
     this.name = "FleetError";
     this.issues = issues;
   }
@@ -502,7 +511,13 @@ function parseRollout(c: Checker, raw: unknown, usedRegions: Set<string>): Fleet
 }
 
 function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
-  const doc = parseDocument(text, { prettyErrors: true, logLevel: "silent", uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    prettyErrors: true,
+    logLevel: "silent",
+    uniqueKeys: true,
+    lineCounter,
+  });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const pos = e.linePos?.[0];
@@ -742,6 +757,10 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   }
   const tags = parseTags(c, top.tags, "tags");
 
+  for (const i of c.issues) {
+    const line = lineOf(doc, lineCounter, i.path);
+    if (line !== undefined) i.line = line;
+  }
   if (central === undefined || c.issues.length > 0) return undefined;
   const fleet: Fleet = {
     file,
@@ -767,6 +786,45 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   };
   if (secretsProvider !== undefined) fleet.secretsProvider = secretsProvider;
   return fleet;
+}
+
+/**
+ * The line of the node an issue path (`members[1].patchGroups.web.approvalRules[0]`) points at.
+ * Keys may contain dots, so at each map the longest key that prefixes the rest of the path wins;
+ * where the path leaves the document (a missing key), the deepest node found is used.
+ */
+function lineOf(doc: Document, counter: LineCounter, path: string): number | undefined {
+  if (path === "(file)" || path === "(yaml)" || path.startsWith("line ")) return undefined;
+  let node: unknown = doc.contents;
+  let found: unknown = undefined;
+  let rest = path;
+  for (let guard = 0; guard < 100 && rest !== "" && node; guard++) {
+    if (isSeq(node)) {
+      const m = /^\[(\d+)\]\.?(.*)$/.exec(rest);
+      if (m === null) break;
+      node = node.items[Number(m[1])];
+      rest = m[2];
+    } else if (isMap(node)) {
+      let key = "";
+      let next: unknown = undefined;
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (k === undefined || k.length < key.length) continue;
+        if (rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`)) {
+          key = k;
+          next = pair.value ?? pair.key;
+        }
+      }
+      if (next === undefined) break;
+      node = next;
+      rest = rest.slice(key.length).replace(/^\./, "");
+    } else {
+      break;
+    }
+    found = node;
+  }
+  const range = (found as { range?: [number, number, number] } | undefined)?.range;
+  return range === undefined ? undefined : counter.linePos(range[0]).line;
 }
 
 /** Duplicate accounts (including central listed as a member) and duplicate names. */

@@ -12,7 +12,8 @@ function issuesOfText(text: string): FleetIssue[] {
     parseFleet(text, "fleet.yaml");
   } catch (err) {
     assert.ok(err instanceof FleetError, `expected FleetError, got ${String(err)}`);
-    return err.issues;
+    // Lines have their own test; the rule tests compare paths and messages.
+    return err.issues.map(({ path: p, message }) => ({ path: p, message }));
   }
   assert.fail("expected the fleet to be rejected");
 }
@@ -523,6 +524,47 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
     );
   });
 
+  it("each issue carries the line of the value its path points at", () => {
+    const text = [
+      "central:", // 1
+      '  account: "111111111111"', // 2
+      "  regions: [us-east-1]", // 3
+      "members:", // 4
+      '  - account: "222222222222"', // 5
+      "    name: a", // 6
+      "    regions:", // 7
+      "      - us-east-1", // 8
+      "      - mars-1", // 9
+      "patchGroups:", // 10
+      "  web.v2:", // 11
+      "    operatingSystem: AMAZON_LINUX_2023", // 12
+      "    approvalRules:", // 13
+      "      - patchFilters: [{ key: CLASSIFICATION, values: [Security] }]", // 14
+      "        approveAfterDays: 400", // 15
+      "rollout:", // 16
+      "  maxConcurent: 2", // 17
+      "",
+    ].join("\n");
+    try {
+      parseFleet(text, "fleet.yaml");
+      assert.fail("expected FleetError");
+    } catch (err) {
+      assert.ok(err instanceof FleetError);
+      assert.deepEqual(
+        err.issues.map((i) => [i.path, i.line]),
+        [
+          ["members[0].regions[1]", 9],
+          ["patchGroups.web.v2.approvalRules[0].approveAfterDays", 15],
+          ["rollout.maxConcurent", 17],
+        ],
+      );
+      assert.match(
+        err.message.split("\n")[0],
+        /^fleet\.yaml: members\[0\]\.regions\[1\]: .* \(line 9\)$/,
+      );
+    }
+  });
+
   it("the message has one '<file>: <path>: <message>' line per problem", () => {
     const doc = baseFleet();
     doc.central.account = 5;
@@ -536,8 +578,8 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
       assert.equal(
         err.message,
         [
-          'fleets/prod.yaml: central.account: account ids must be quoted strings: YAML read the number 5, and unquoted numbers lose leading zeros; write the 12-digit id in quotes, e.g. "012345678901"',
-          'fleets/prod.yaml: rollout.maxConcurrent: must be a whole number of targets (1 or more) or a percentage like "25%" (1%–100%), got 0',
+          'fleets/prod.yaml: central.account: account ids must be quoted strings: YAML read the number 5, and unquoted numbers lose leading zeros; write the 12-digit id in quotes, e.g. "012345678901" (line 2)',
+          'fleets/prod.yaml: rollout.maxConcurrent: must be a whole number of targets (1 or more) or a percentage like "25%" (1%–100%), got 0 (line 25)',
         ].join("\n"),
       );
     }
