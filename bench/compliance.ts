@@ -1,0 +1,135 @@
+/**
+ * Compliance read throughput against the local SSM/STS endpoint: 100 account-regions (50 accounts
+ * × 2 regions) × 200 instances, 20 ms latency per request, at concurrency 1 and 16. Prints wall
+ * time, speed-up and API calls per target next to the pages each target needs.
+ *
+ * The endpoint runs in a child process so that its CPU time does not share the event loop being
+ * measured.
+ *
+ *   npm run build && node dist/bench/compliance.js [--accounts 50] [--instances 200] [--latency 20]
+ */
+import { fork } from "child_process";
+import * as os from "os";
+import { gatherCompliance } from "../automation/ops/compliance";
+import { FakeAws, useFakeEnv } from "../test/ops/fake-aws";
+import { CENTRAL_KEY, makeFleet, makeInstances, member, registerRoles } from "../test/ops/fixtures";
+
+const REGIONS = ["us-east-1", "eu-west-1"];
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+
+function accountIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `7${String(i).padStart(11, "0")}`);
+}
+
+interface Stats {
+  ssmCalls: number;
+  stsCalls: number;
+  maxInFlight: number;
+}
+
+type Message = { url: string } | { stats: Stats };
+
+/** Child process: serve the fake endpoint; answer "stats" (and reset counters) on request. */
+async function serve(accounts: number, instances: number, latency: number): Promise<void> {
+  const fake = new FakeAws();
+  await fake.start();
+  fake.latencyMs = latency;
+  const fleet = makeFleet(accountIds(accounts).map((a) => member(a, REGIONS)));
+  registerRoles(fake, fleet);
+  for (const m of fleet.members) {
+    for (const r of REGIONS) {
+      fake.instances.set(
+        `${m.account}/${r}`,
+        makeInstances(`${m.account.slice(-3)}${r}`, instances),
+      );
+    }
+  }
+  process.on("message", (msg: string) => {
+    if (msg === "stats") {
+      const stats: Stats = {
+        ssmCalls: fake.calls.filter((c) => c.service === "ssm").length,
+        stsCalls: fake.calls.filter((c) => c.service === "sts").length,
+        maxInFlight: fake.maxInFlight,
+      };
+      fake.calls.length = 0;
+      fake.maxInFlight = 0;
+      process.send!({ stats } satisfies Message);
+    } else if (msg === "stop") {
+      void fake.stop().then(() => process.disconnect());
+    }
+  });
+  process.send!({ url: fake.url } satisfies Message);
+}
+
+async function measure(accounts: number, instances: number, latency: number): Promise<void> {
+  const child = fork(__filename, ["--serve", ...process.argv.slice(2)], { stdio: "inherit" });
+  const next = () =>
+    new Promise<Message>((resolve) => child.once("message", (m) => resolve(m as Message)));
+  const first = await next();
+  if (!("url" in first)) throw new Error("bench: the endpoint did not start");
+  const restore = useFakeEnv(CENTRAL_KEY);
+  const fleet = makeFleet(accountIds(accounts).map((a) => member(a, REGIONS)));
+  const targets = accounts * REGIONS.length;
+  // DescribeInstanceInformation and DescribeInstancePatchStates, 50 per page each.
+  const pagesNeeded = 2 * Math.ceil(instances / 50);
+  console.log(
+    `compliance bench: ${targets} account-regions x ${instances} instances, ${latency} ms latency, ` +
+      `${pagesNeeded} pages needed per target; node ${process.version}, ${os.cpus().length} cpus, ` +
+      `load average ${os.loadavg()[0].toFixed(1)}`,
+  );
+  let base = 0;
+  for (const concurrency of [1, 16]) {
+    const started = process.hrtime.bigint();
+    const report = await gatherCompliance({
+      fleet,
+      runId: `bench${concurrency}`,
+      aws: { endpoint: first.url },
+      concurrency,
+      detailLimit: 0,
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (concurrency === 1) base = ms;
+    child.send("stats");
+    const reply = await next();
+    if (!("stats" in reply)) throw new Error("bench: no stats from the endpoint");
+    const s = reply.stats;
+    const perTarget = report.targets.map((t) => t.apiCalls);
+    const read = report.targets.filter((t) => t.state === "SUCCEEDED").length;
+    const ideal = Math.ceil(targets / concurrency) * pagesNeeded * latency;
+    console.log(
+      `concurrency ${String(concurrency).padStart(2)}: ${(ms / 1000).toFixed(2)} s` +
+        ` (latency-only floor ${(ideal / 1000).toFixed(2)} s)` +
+        (concurrency === 1 ? "" : `, speed-up ${(base / ms).toFixed(1)}x`) +
+        `; calls per target min ${Math.min(...perTarget)} max ${Math.max(...perTarget)}` +
+        `, server saw ${s.ssmCalls / targets} SSM calls per target and ${s.stsCalls} AssumeRole ` +
+        `for ${accounts} accounts, max ${s.maxInFlight} requests in flight` +
+        `; ${read}/${targets} targets read, ${report.totals.instances} instances`,
+    );
+    if (read !== targets || report.totals.instances !== targets * instances) {
+      throw new Error("bench: a target or an instance went missing");
+    }
+    if (perTarget.some((n) => n !== pagesNeeded)) {
+      throw new Error(
+        `bench: expected ${pagesNeeded} calls per target, got ${perTarget.join(",")}`,
+      );
+    }
+  }
+  child.send("stop");
+  await new Promise((resolve) => child.once("exit", resolve));
+  restore();
+}
+
+const accounts = arg("accounts", 50);
+const instances = arg("instances", 200);
+const latency = arg("latency", 20);
+(process.argv.includes("--serve")
+  ? serve(accounts, instances, latency)
+  : measure(accounts, instances, latency)
+).catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
