@@ -77,7 +77,7 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
   // With --json, stdout carries only the report; progress goes to stderr.
   const progressSink = options.json
     ? { write: io.stderr, isTTY: false }
-    : { write: io.stdout, isTTY: io.isTTY };
+    : { write: io.stdout, isTTY: io.isTTY, columns: process.stdout.columns || undefined };
   const renderer = new ProgressRenderer(progressSink, op);
   let result;
   try {
