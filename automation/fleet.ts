@@ -369,7 +369,16 @@ function parseAccount(
         c.issues,
       );
       draft.ownGroups = { ...specs };
-      for (const [k, v] of entries) if (v === null) draft.ownGroups[k] = null;
+      for (const [k, v] of entries) {
+        // defineProperty: a key named __proto__ must stay a key (and be reported), not a prototype.
+        if (v === null) {
+          Object.defineProperty(draft.ownGroups, k, {
+            value: null,
+            enumerable: true,
+            writable: true,
+          });
+        }
+      }
     }
   }
   return account === undefined ? undefined : draft;

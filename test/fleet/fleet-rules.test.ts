@@ -443,6 +443,20 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
     assert.deepEqual(Object.keys(fleet.members[0].patchGroups), ["other"]);
     assert.equal(fleet.central.patchGroups.web.approvalRules[0].approveAfterDays, 3);
     assert.deepEqual(
+      issuesOfText(
+        stringify(baseFleet()).replace(
+          "name: prod-a",
+          "name: prod-a\n    patchGroups: { __proto__: null }",
+        ),
+      ),
+      [
+        issue(
+          "members[0].patchGroups.__proto__",
+          "is null, which drops a fleet-wide patch group, but the fleet has no group __proto__; fleet patch groups: web",
+        ),
+      ],
+    );
+    assert.deepEqual(
       issuesOf((d) => {
         d.members[0].patchGroups = { web: null };
       }),
