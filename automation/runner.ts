@@ -382,7 +382,10 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetRunResult
     if (selection.central) {
       await rollout([centralTarget], single);
       const central = results.get(centralTarget.id);
-      if (central?.state !== "SUCCEEDED") {
+      // Members are deployed against the central stack's resources, so a failed central `up`
+      // stops them. The other operations only look at each stack and go on regardless: a drifted
+      // or unreadable central stack says nothing about the members.
+      if (central?.state !== "SUCCEEDED" && (operation === "up" || signal?.aborted)) {
         notTried(
           memberTargets,
           `not tried: the central stack ${centralTarget.stackName} did not succeed ` +

@@ -201,6 +201,28 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
     assert.deepEqual(fake.calls("up").map(stackOf), [n.central]);
   });
 
+  it("drift checks every member even when the central stack drifted", async () => {
+    await setup((n) => ({ stacks: { [n.central]: { outputs: CENTRAL_OUTPUTS, changes: 2 } } }));
+    assert.equal(
+      (await run("up", allAtOnce)).targets.every((t) => t.state === "SUCCEEDED"),
+      true,
+    );
+    fake.clearLog();
+    const result = await run("drift", allAtOnce);
+    const n = names();
+    assert.deepEqual(
+      result.targets.map((t) => [t.stackName, t.state, t.reason]),
+      [
+        [n.central, "FAILED", "drift: 2 changes (2 to update)"],
+        ...n.members.map((m) => [m, "SUCCEEDED", "no drift"]),
+      ],
+    );
+    const previews = fake.calls("preview");
+    assert.equal(stackOf(previews[0]), n.central);
+    assert.deepEqual(previews.map(stackOf).sort(), [n.central, ...n.members].sort());
+    assert.ok(previews.every((c) => c.argv.includes("--expect-no-changes")));
+  });
+
   it("a locked member is FAILED with the lock reason; tolerance 0 cancels the members after it", async () => {
     await setup((n) => ({
       stacks: { [n.central]: { outputs: CENTRAL_OUTPUTS }, [n.members[0]]: { up: "locked" } },
