@@ -282,7 +282,17 @@ function normalizeOutcome(value: unknown): WorkerOutcome {
       ? { state: v.state, reason: v.reason }
       : { state: v.state, reason: v.reason, detail: v.detail };
   }
-  return { state: "FAILED", reason: `worker returned an invalid outcome: ${String(value)}` };
+  let shown: string;
+  try {
+    shown = JSON.stringify(value) ?? String(value);
+  } catch {
+    shown = String(value);
+  }
+  if (shown.length > 200) shown = `${shown.slice(0, 197)}...`;
+  return {
+    state: "FAILED",
+    reason: `worker returned an invalid outcome ${shown}; expected { state: SUCCEEDED | FAILED | SKIPPED, reason }`,
+  };
 }
 
 function errorMessage(err: unknown): string {

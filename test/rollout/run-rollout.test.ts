@@ -107,7 +107,11 @@ describe("runRollout (async driver)", () => {
     assert.deepEqual(brief(res), [
       ["a", "FAILED", "bad program"],
       ["b", "FAILED", "plain string"],
-      ["c", "FAILED", "worker returned an invalid outcome: [object Object]"],
+      [
+        "c",
+        "FAILED",
+        'worker returned an invalid outcome {"state":"DONE"}; expected { state: SUCCEEDED | FAILED | SKIPPED, reason }',
+      ],
     ]);
   });
 
