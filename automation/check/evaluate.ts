@@ -64,7 +64,9 @@ export function policyConfigProblems(config: PolicyConfig): string[] {
 
 /**
  * The policy config of one target: the user's, plus (for fleet targets) the target's own patch
- * group registrations, which is what `patchfleet policy-config` gives the account's app stacks.
+ * group registrations and their baselines as approved, which is what `patchfleet policy-config`
+ * hands the account's app stacks. The baselines themselves are still judged by the baseline
+ * policies, resource by resource.
  */
 export function targetPolicyConfig(
   resources: readonly CapturedResource[],
@@ -82,7 +84,9 @@ export function targetPolicyConfig(
       groups[group] = baseline;
     }
   }
+  const approved = (own.approvedBaselines as string[] | undefined) ?? [];
   own.patchGroups = groups;
+  own.approvedBaselines = [...new Set([...approved, ...Object.values(groups)])].sort();
   config[INSTANCE_POLICY] = own;
   return config;
 }

@@ -64,9 +64,11 @@ class Worker {
     const entry = workerEntry();
     this.child = fork(entry.script, [], {
       execArgv: entry.execArgv,
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
       env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json") },
     });
+    // A program's console output goes to stderr: stdout carries the report alone.
+    this.child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
     this.child.stderr?.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
     });

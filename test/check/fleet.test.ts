@@ -179,13 +179,15 @@ describe("patchfleet check --fleet (end to end through the CLI)", function () {
     }
   });
 
-  it("prints identical JSON on a second run", async () => {
+  it("prints identical JSON again with every target in a process of its own", async () => {
     const again = await runCli([
       "check",
       "--fleet",
       "examples/fleet.yaml",
       "--json",
       "--workers",
+      "1",
+      "--batch-size",
       "1",
     ]);
     assert.equal(again.code, 0);

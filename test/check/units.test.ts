@@ -193,7 +193,7 @@ describe("check: policy config of a fleet target", () => {
     captured("aws:ec2/instance:Instance", "i", { tags: { PatchGroup: "web" } }),
   ];
 
-  it("adds the target's own patch groups, keeping groups the user mapped", () => {
+  it("adds the target's own patch groups and baselines, keeping groups the user mapped", () => {
     const config = targetPolicyConfig(resources, {
       patchGroupsFromResources: true,
       policyConfig: {
@@ -207,7 +207,7 @@ describe("check: policy config of a fleet target", () => {
     assert.deepEqual(config, {
       "patchfleet-instance-approved-baseline": {
         patchGroups: { db: "pb-user", web: "pb-1" },
-        approvedBaselines: ["pb-user"],
+        approvedBaselines: ["pb-1", "pb-user"],
       },
       "patchfleet-iam-no-wildcard-passrole": { enforcementLevel: "advisory" },
     });
