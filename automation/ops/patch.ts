@@ -137,10 +137,19 @@ export class PatchRunError extends Error {
     readonly runId: string,
     readonly clientToken: string,
     readonly cause: unknown,
+    /** The run's record in the state directory. */
+    readonly recordFile: string,
   ) {
+    const what = errorText(cause).replace(/\.$/, "");
     super(
-      `run ${runId} stopped: ${errorText(cause).replace(/\.$/, "")}. Run the same patch command again: it continues ` +
-        `run ${runId} with ClientToken ${clientToken}, so SSM starts at most one execution.`,
+      (cause as { name?: string })?.name === "IdempotentParameterMismatch"
+        ? // SSM refuses a ClientToken reused with other parameters: the fleet file changed since
+          // the first attempt. Retrying would fail the same way, so say what to do instead.
+          `run ${runId} stopped: ${what}. The fleet changed since this run first tried to start. ` +
+            `Restore the fleet file and run again, or check in the SSM console that no execution ` +
+            `started for this run, then delete ${recordFile} to start a new run.`
+        : `run ${runId} stopped: ${what}. Run the same patch command again: it continues ` +
+            `run ${runId} with ClientToken ${clientToken}, so SSM starts at most one execution.`,
     );
     this.name = "PatchRunError";
   }
@@ -502,7 +511,7 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
     }
     return report;
   } catch (err) {
-    throw new PatchRunError(record.runId, record.clientToken, err);
+    throw new PatchRunError(record.runId, record.clientToken, err, store.fileOf(record.runId));
   } finally {
     aws.destroy();
   }

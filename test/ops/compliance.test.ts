@@ -219,6 +219,29 @@ describe("compliance against the local SSM/STS endpoint", function () {
     );
   });
 
+  it("an interrupt before targets start reports them CANCELLED, not dropped", async () => {
+    const fleet = makeFleet([member(A, ["us-east-1", "eu-west-1"]), member(B, ["us-east-1"])]);
+    registerRoles(fake, fleet);
+    const controller = new AbortController();
+    controller.abort();
+    const report = await gatherCompliance({
+      fleet,
+      runId: "run6",
+      aws: { endpoint: fake.url },
+      signal: controller.signal,
+    });
+    assert.equal(report.interrupted, true);
+    assert.deepEqual(
+      report.targets.map((t) => [t.account, t.region, t.state, t.reason]),
+      [
+        [A, "us-east-1", "CANCELLED", "not read: interrupted before this target started"],
+        [A, "eu-west-1", "CANCELLED", "not read: interrupted before this target started"],
+        [B, "us-east-1", "CANCELLED", "not read: interrupted before this target started"],
+      ],
+    );
+    assert.equal(fake.calls.length, 0);
+  });
+
   it("bounds concurrency across targets", async () => {
     const accounts = Array.from({ length: 12 }, (_, i) => `6${String(i).padStart(11, "0")}`);
     const fleet = makeFleet(accounts.map((a) => member(a, ["us-east-1"])));

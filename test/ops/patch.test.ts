@@ -217,6 +217,32 @@ describe("patch against the local SSM/STS endpoint", function () {
     assert.equal(fake.executions.size, 2);
   });
 
+  it("a resumed run whose fleet changed gets SSM's mismatch error and the way out", async () => {
+    fake.holdFirstStartMs = 1500;
+    await assert.rejects(
+      runPatch(
+        options({ aws: { endpoint: fake.url, requestTimeoutMs: 300, writeMaxAttempts: 1 } }),
+      ),
+      PatchRunError,
+    );
+    const changed = { ...fleet, members: fleet.members.slice(0, 2) };
+    let caught: unknown;
+    try {
+      await runPatch(options({ fleet: changed }));
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(caught instanceof PatchRunError);
+    assert.equal(
+      caught.message,
+      `run ${caught.runId} stopped: IdempotentParameterMismatch: ClientToken reused with other ` +
+        "parameters. The fleet changed since this run first tried to start. Restore the fleet " +
+        "file and run again, or check in the SSM console that no execution started for this run, " +
+        `then delete ${path.join(stateDir, `patch-run-${caught.runId}.json`)} to start a new run.`,
+    );
+    assert.equal(fake.executions.size, 1);
+  });
+
   it("maps every automation status of a target to a report state (R8)", async () => {
     const many = AUTOMATION_STATUSES.map((_, i) => `5${String(i).padStart(11, "0")}`);
     const big = makeFleet(many.map((a) => member(a, ["us-east-1"])));
