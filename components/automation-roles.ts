@@ -5,6 +5,7 @@ import {
   DEFAULT_ADMINISTRATION_ROLE_NAME,
   DEFAULT_EXECUTION_ROLE_NAME,
 } from "../domain";
+import { DEFAULT_RUNBOOK_NAME } from "./config";
 import {
   administrationPermissions,
   administrationTrustPolicy,
@@ -41,6 +42,11 @@ export interface AutomationRolesArgs {
    * @default "AWS-SystemsManager-AutomationExecutionRole"
    */
   executionRoleName?: string;
+  /**
+   * Name of the central account's shared runbook, the only automation the execution role runs.
+   * @default "patchfleet-RunPatchBaseline"
+   */
+  runbookName?: string;
   /** Name of the resource group the runbook targets; the execution role may read only it. */
   resourceGroupName: string;
   /** Central patch log bucket; the execution role writes only under its own account prefix. */
@@ -137,6 +143,8 @@ export class AutomationRoles extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 logBucketName: args.logBucketName,
                 regions: args.regions,
+                centralAccountId: args.centralAccountId,
+                runbookName: args.runbookName ?? DEFAULT_RUNBOOK_NAME,
               }),
             ),
           },

@@ -93,6 +93,9 @@ export interface ExecutionPermissionsInput {
   resourceGroupName: string;
   logBucketName: string;
   regions: string[];
+  /** The central account, owner of the shared runbook. */
+  centralAccountId: string;
+  runbookName: string;
 }
 
 /** The narrow inline policy of the execution role (instead of AmazonSSMAutomationRole). */
@@ -121,9 +124,30 @@ export function executionPermissions(i: ExecutionPermissionsInput): PolicyDocume
           "ssm:ListCommandInvocations",
           "ssm:GetCommandInvocation",
           "ssm:DescribeInstanceInformation",
+          "ssm:DescribeAutomationExecutions",
+          "ec2:DescribeInstances",
           "tag:GetResources",
         ],
         Resource: "*",
+      },
+      {
+        // AWS's own template grants AmazonSSMAutomationRole (ssm:* on *) for this; patchfleet
+        // grants only what running the shared patch runbook in this account needs.
+        Sid: "RunTheSharedPatchRunbook",
+        Effect: "Allow",
+        Action: [
+          "ssm:StartAutomationExecution",
+          "ssm:GetAutomationExecution",
+          "ssm:DescribeAutomationStepExecutions",
+          "ssm:StopAutomationExecution",
+          "ssm:GetDocument",
+          "ssm:DescribeDocument",
+        ],
+        Resource: [
+          `arn:${p}:ssm:*:${i.centralAccountId}:document/${i.runbookName}`,
+          `arn:${p}:ssm:*:*:automation-definition/${i.runbookName}:*`,
+          `arn:${p}:ssm:*:${i.accountId}:automation-execution/*`,
+        ],
       },
       {
         Sid: "ReadThePatchResourceGroup",

@@ -104,6 +104,7 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
         partition,
         administrationRoleName: config.administrationRoleName,
         executionRoleName: config.executionRoleName,
+        runbookName: config.runbookName,
         resourceGroupName: config.resourceGroupName,
         logBucketName: config.logBucketName,
         regions: config.regions,

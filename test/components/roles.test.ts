@@ -139,6 +139,7 @@ describe("AutomationRoles", function () {
       [
         "RunPatchBaselineOnInstances",
         "FollowCommandsAndReadTags",
+        "RunTheSharedPatchRunbook",
         "ReadThePatchResourceGroup",
         "WritePatchLogsUnderOwnPrefix",
         "PassOnlyItselfToSystemsManager",
@@ -150,6 +151,11 @@ describe("AutomationRoles", function () {
       `arn:aws:ssm:*:${MEMBER_A}:managed-instance/*`,
     ]);
     assert.equal(statement(doc, "RunPatchBaselineOnInstances").Action, "ssm:SendCommand");
+    assert.deepEqual(statement(doc, "RunTheSharedPatchRunbook").Resource, [
+      `arn:aws:ssm:*:${CENTRAL}:document/patchfleet-RunPatchBaseline`,
+      "arn:aws:ssm:*:*:automation-definition/patchfleet-RunPatchBaseline:*",
+      `arn:aws:ssm:*:${MEMBER_A}:automation-execution/*`,
+    ]);
     assert.equal(
       statement(doc, "ReadThePatchResourceGroup").Resource,
       `arn:aws:resource-groups:*:${MEMBER_A}:group/patchfleet-patch-targets`,
