@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
 import { installMocks, mockArn, ofType, resources, settle, valueOf } from "../helpers/mocks";
 import { CENTRAL, exampleRaw } from "./fixtures";
 
@@ -91,5 +94,15 @@ describe("index.ts (the Pulumi program)", function () {
     );
     await settle();
     assert.deepEqual(resources, []);
+  });
+
+  it("Pulumi.yaml names the project and runs index.ts with TypeScript, not package.json's main", () => {
+    const file = path.join(__dirname, "..", "..", "Pulumi.yaml");
+    const project = YAML.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    assert.equal(project.name, "patchfleet");
+    assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: true } });
+    // package.json's "main" is the automation library; without this the engine would run it.
+    assert.equal(project.main, "index.ts");
+    assert.ok(fs.existsSync(path.join(path.dirname(file), project.main as string)));
   });
 });
