@@ -258,3 +258,104 @@ describe("stack commands --help", () => {
     });
   }
 });
+
+describe("policy-config in process (stand-in pulumi on the injected PATH)", function () {
+  this.timeout(30000);
+  let fake: FakePulumi;
+  let work: string;
+
+  function io(env: NodeJS.ProcessEnv) {
+    const captured = {
+      out: "",
+      err: "",
+      stdout: (t: string) => (captured.out += t),
+      stderr: (t: string) => (captured.err += t),
+      isTTY: false,
+      env,
+      cwd: work,
+      signal: new AbortController().signal,
+    };
+    return captured;
+  }
+
+  beforeEach(() => {
+    fake = new FakePulumi({
+      stacks: {
+        "*": {
+          outputs: {
+            ...CENTRAL_OUTPUTS,
+            regions: { "us-east-1": { baselineIds: { web: "pb-0ccc", db: "pb-0ddd" } } },
+          },
+        },
+      },
+    });
+    work = path.join(fake.dir, "project");
+    fs.mkdirSync(work);
+    fs.copyFileSync(FLEET, path.join(work, "fleet.yaml"));
+  });
+  afterEach(() => fake.cleanup());
+
+  it("an account whose stack was never deployed is exit 2 with the command to run", async () => {
+    const c = io(fake.env());
+    const code = await main(["policy-config", "--fleet", "fleet.yaml", "--account", "prod-b"], c);
+    assert.equal(code, 2);
+    assert.match(
+      c.err,
+      /^patchfleet policy-config: stack \S+ does not exist yet; run `patchfleet up` first \(deploy it with `patchfleet up --only prod-b`\)\n$/,
+    );
+    assert.equal(c.out, "");
+  });
+
+  it("--out writes the file for the account's first region", async () => {
+    const up = io(fake.env());
+    assert.equal(await main(["up", "--fleet", "fleet.yaml"], up), 0, up.err);
+    const c = io(fake.env());
+    const code = await main(
+      [
+        "policy-config",
+        "--fleet",
+        "fleet.yaml",
+        "--account",
+        "333333333333",
+        "--out",
+        "pc/app.json",
+      ],
+      c,
+    );
+    assert.equal(code, 0, c.err);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(work, "pc", "app.json"), "utf8")), {
+      "patchfleet-instance-approved-baseline": {
+        patchGroups: { web: "pb-0ccc", db: "pb-0ddd" },
+        approvedBaselines: ["pb-0ccc", "pb-0ddd"],
+      },
+    });
+    assert.equal(c.err, "policy config for prod-b (us-east-1) written to pc/app.json\n");
+    assert.equal(c.out, "");
+  });
+
+  it("an unknown account or region is exit 2 naming what exists", async () => {
+    const c = io(fake.env());
+    assert.equal(
+      await main(["policy-config", "--fleet", "fleet.yaml", "--account", "444444444444"], c),
+      2,
+    );
+    assert.equal(
+      c.err,
+      `patchfleet policy-config: --account: no account "444444444444" in ${path.join(work, "fleet.yaml")}; ` +
+        "known: central (111111111111), prod-a (222222222222), prod-b (333333333333)\n",
+    );
+    const r = io(fake.env());
+    assert.equal(
+      await main(
+        ["policy-config", "--fleet", "fleet.yaml", "--account", "prod-b", "--region", "eu-west-1"],
+        r,
+      ),
+      2,
+    );
+    assert.equal(
+      r.err,
+      "patchfleet policy-config: --region: account prod-b is not deployed to eu-west-1; its regions: us-east-1\n",
+    );
+    assert.equal(fake.invocations().length, 0);
+  });
+});
