@@ -28,7 +28,7 @@ export interface CheckOptions {
   policyConfig?: string;
   /** Worker processes. @default the machine's available parallelism */
   workers?: number;
-  /** Targets per worker process before it is replaced. @default 100 */
+  /** Targets per worker process before it is replaced. @default 150 */
   batchSize?: number;
   signal?: AbortSignal;
   onResult?: (result: TargetResult) => void;

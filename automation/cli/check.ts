@@ -26,7 +26,7 @@ Options:
   --json                   print one JSON document instead of text
   --html <file>            also write a self-contained HTML report
   --workers <n>            worker processes (default: the number of CPUs)
-  --batch-size <n>         targets per worker process before it is replaced (default 100)
+  --batch-size <n>         targets per worker process before it is replaced (default 150)
 
 Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 bad input (invalid fleet or
 policy config, or a program that fails to load), 130 interrupted.
