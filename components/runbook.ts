@@ -37,8 +37,6 @@ export interface PatchRunbookArgs {
   tags?: Record<string, string>;
 }
 
-const ROLE_ARN_PATTERN = "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]+$";
-
 /** The runbook content (schema 0.3) as plain data. Exported so tests and checks can read it. */
 export function runbookContent(args: {
   resourceGroupName: string;
@@ -52,11 +50,12 @@ export function runbookContent(args: {
       "Runs AWS-RunPatchBaseline (Scan or Install) on the patchfleet resource group of this account and region.",
     assumeRole: "{{ AutomationAssumeRole }}",
     parameters: {
+      // No allowedPattern: multi-account runs pass arn:...:iam::{{global:ACCOUNT_ID}}:role/<name>,
+      // which SSM resolves per target account only after validating the parameters.
       AutomationAssumeRole: {
         type: "String",
         description:
           "ARN of the execution role in the target account, e.g. arn:aws:iam::012345678901:role/AWS-SystemsManager-AutomationExecutionRole",
-        allowedPattern: ROLE_ARN_PATTERN,
       },
       Operation: {
         type: "String",

@@ -120,6 +120,8 @@ describe("PatchRunbook", function () {
       "SnapshotId",
       "InstallOverrideList",
     ]);
+    // Required (no default) and unconstrained, so {{global:ACCOUNT_ID}} role ARNs pass validation.
+    assert.deepEqual(Object.keys(params.AutomationAssumeRole ?? {}), ["type", "description"]);
     assert.deepEqual(params.Operation?.allowedValues, ["Scan", "Install"]);
     assert.deepEqual(params.RebootOption?.allowedValues, ["RebootIfNeeded", "NoReboot"]);
     const steps = content.mainSteps as { action: string; inputs: Record<string, unknown> }[];
