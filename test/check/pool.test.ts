@@ -132,6 +132,36 @@ describe("check: worker pool", function () {
     assert.equal(results[0].failure?.location, "rejects/index.js:3:33");
   });
 
+  it("stops handing out targets when aborted mid-run and marks the rest not checked", async () => {
+    const controller = new AbortController();
+    const jobs = ["x", "y", "z"].map((n, i) =>
+      job(
+        `abort-${n}`,
+        `new (require("@pulumi/aws").iam.Role)("${n}", { assumeRolePolicy: "{}" });`,
+        i,
+      ),
+    );
+    const seen: string[] = [];
+    const { results, stats } = await runJobs(jobs, {
+      workers: 1,
+      signal: controller.signal,
+      onResult: (r) => {
+        seen.push(r.name);
+        controller.abort();
+      },
+    });
+    assert.deepEqual(seen, ["abort-x"]);
+    assert.equal(stats.workersStarted, 1);
+    assert.deepEqual(
+      results.map((r) => [r.name, r.resources.length, r.failure?.message]),
+      [
+        ["abort-x", 1, undefined],
+        ["abort-y", 0, "not checked: the check was interrupted"],
+        ["abort-z", 0, "not checked: the check was interrupted"],
+      ],
+    );
+  });
+
   it("starts nothing once the signal is aborted", async () => {
     const controller = new AbortController();
     controller.abort();
