@@ -16,19 +16,23 @@ export {
   STACK_OPERATIONS,
   runFleet,
   selectTargets,
-  topologyProgram,
   resolveBackend,
 } from "./runner";
 export type {
-  CentralOutputs,
   FleetEvent,
   FleetRunResult,
   FleetTarget,
   FleetTargetResult,
-  ProgramFactory,
   RunFleetOptions,
   StackOperation,
 } from "./runner";
+export {
+  applyCentralOutputs,
+  centralConfigMap,
+  centralOutputsFrom,
+  topologyProgram,
+} from "./stack-program";
+export type { CentralOutputs, ProgramFactory } from "./stack-program";
 export { StackDriver, maskOutputs, redact } from "./stack-driver";
 export type {
   StackDriverOptions,

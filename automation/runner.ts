@@ -10,8 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigMap, OutputMap, PulumiCommand, PulumiFn } from "@pulumi/pulumi/automation";
-import type { AccountConfig } from "../components/types";
+import type { ConfigMap, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { TargetState } from "../domain";
 import type { CountOrPercent, Fleet, FleetAccount } from "./fleet-types";
 import { resolvePulumiCli } from "./pulumi-cli";
@@ -24,6 +23,14 @@ import {
   StackRunOutcome,
   maskOutputs,
 } from "./stack-driver";
+import {
+  CentralOutputs,
+  ProgramFactory,
+  applyCentralOutputs,
+  centralConfigMap,
+  centralOutputsFrom,
+  topologyProgram,
+} from "./stack-program";
 import { centralAccountConfig, memberAccountConfig, stackName } from "./topology-config";
 
 export { STACK_OPERATIONS } from "./stack-driver";
@@ -59,16 +66,6 @@ export type FleetEvent =
   | { kind: "queued" | "started"; target: FleetTarget }
   | { kind: "output"; target: FleetTarget; line: string }
   | { kind: "finished"; target: FleetTarget; result: FleetTargetResult };
-
-/** The central stack's outputs that member stacks are configured with. */
-export interface CentralOutputs {
-  administrationRoleArn: string;
-  runbookName: string;
-  logBucketName: string;
-}
-
-/** Builds a stack's inline program. The default deploys the account patch topology. */
-export type ProgramFactory = (config: AccountConfig) => PulumiFn;
 
 export interface RunFleetOptions {
   fleet: Fleet;
@@ -111,26 +108,6 @@ export interface FleetRunResult {
   targets: FleetTargetResult[];
 }
 
-/**
- * The default program: the same topology builder, component name and stack outputs as the
- * single-account program in index.ts, so a stack deployed either way has the same resources.
- * The components load on first run, so listing or previewing never pays for @pulumi/aws unless a
- * program actually runs.
- */
-export const topologyProgram: ProgramFactory = (config) => async () => {
-  const { buildTopology } = await import("../components/topology");
-  const topology = buildTopology("patchfleet", config);
-  return {
-    accountId: config.accountId,
-    role: config.role,
-    regions: topology.regions,
-    administrationRoleArn: topology.administrationRoleArn,
-    executionRoleArn: topology.executionRoleArn,
-    maintenanceWindowRoleArn: topology.maintenanceWindowRoleArn,
-    logBucketName: topology.logBucketName,
-  };
-};
-
 /** Resolves the backend URL: a relative file:// path is relative to the fleet file. */
 export function resolveBackend(fleet: Fleet, stateDir: string): string {
   const url = fleet.backend || "file://./.patchfleet/state";
@@ -145,46 +122,6 @@ export function resolveBackend(fleet: Fleet, stateDir: string): string {
       ? p
       : path.resolve(path.dirname(path.resolve(fleet.file)), p);
   return `file://${abs}`;
-}
-
-function pickString(outputs: OutputMap, key: string): string | undefined {
-  const v = outputs[key]?.value;
-  return typeof v === "string" && v !== "" ? v : undefined;
-}
-
-/** The central outputs members need, or undefined when the central stack has not been deployed. */
-export function centralOutputsFrom(outputs: OutputMap | undefined): CentralOutputs | undefined {
-  if (!outputs) return undefined;
-  const administrationRoleArn = pickString(outputs, "administrationRoleArn");
-  const logBucketName = pickString(outputs, "logBucketName");
-  let runbookName = pickString(outputs, "runbookName");
-  if (runbookName === undefined) {
-    const regions = outputs.regions?.value as Record<string, { runbookName?: unknown }> | undefined;
-    const first = regions ? Object.values(regions)[0] : undefined;
-    if (typeof first?.runbookName === "string") runbookName = first.runbookName;
-  }
-  if (!administrationRoleArn || !logBucketName || !runbookName) return undefined;
-  return { administrationRoleArn, runbookName, logBucketName };
-}
-
-/** A member's topology config with the central stack's outputs applied. */
-export function applyCentralOutputs(config: AccountConfig, central: CentralOutputs): AccountConfig {
-  const roleName = central.administrationRoleArn.split("/").pop() ?? config.administrationRoleName;
-  return {
-    ...config,
-    administrationRoleName: roleName,
-    runbookName: central.runbookName,
-    logBucketName: central.logBucketName,
-  };
-}
-
-/** The stack config a member gets from the central stack (visible in Pulumi.<stack>.yaml). */
-export function centralConfigMap(project: string, central: CentralOutputs): ConfigMap {
-  return {
-    [`${project}:centralAdministrationRoleArn`]: { value: central.administrationRoleArn },
-    [`${project}:centralRunbookName`]: { value: central.runbookName },
-    [`${project}:centralLogBucketName`]: { value: central.logBucketName },
-  };
 }
 
 interface Selection {

@@ -11,7 +11,14 @@ import {
 import { UsageError } from "../../automation/cli/io";
 import { buildReport, exitCodeFor, writeReport } from "../../automation/report";
 import type { FleetRunResult, FleetTarget, FleetTargetResult } from "../../automation/runner";
+import {
+  applyCentralOutputs,
+  centralConfigMap,
+  centralOutputsFrom,
+} from "../../automation/stack-program";
+import { memberAccountConfig } from "../../automation/topology-config";
 import { instanceApprovedBaseline } from "../../policy-pack/policies/instance-approved-baseline";
+import { testFleet } from "./fixtures";
 
 const central: FleetTarget = {
   id: "central",
@@ -226,5 +233,56 @@ describe("policy config from topology outputs", () => {
         "stack prod-a has no baseline ids for region ap-south-1 (regions in its outputs: us-east-1, " +
         "eu-west-1); run `patchfleet up` for that account first, or pass --region with one of its regions",
     });
+  });
+});
+
+describe("central outputs to member config", () => {
+  const out = (v: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(v).map(([k, value]) => [k, { value, secret: false }]));
+
+  it("reads the runbook name from the first region when there is no top-level output", () => {
+    assert.deepEqual(
+      centralOutputsFrom(
+        out({
+          administrationRoleArn: "arn:aws:iam::111111111111:role/path/Admin",
+          logBucketName: "logs",
+          regions: { "us-east-1": { runbookName: "rb" } },
+        }),
+      ),
+      {
+        administrationRoleArn: "arn:aws:iam::111111111111:role/path/Admin",
+        runbookName: "rb",
+        logBucketName: "logs",
+      },
+    );
+    assert.equal(centralOutputsFrom(out({ logBucketName: "logs" })), undefined);
+    assert.equal(centralOutputsFrom(undefined), undefined);
+  });
+
+  it("applies the role name (last path segment), runbook and bucket to a member config", () => {
+    const member = memberAccountConfig(testFleet("/f.yaml", 1), testFleet("/f.yaml", 1).members[0]);
+    const applied = applyCentralOutputs(member, {
+      administrationRoleArn: "arn:aws:iam::111111111111:role/path/Admin",
+      runbookName: "rb",
+      logBucketName: "logs",
+    });
+    assert.deepEqual(applied, {
+      ...member,
+      administrationRoleName: "Admin",
+      runbookName: "rb",
+      logBucketName: "logs",
+    });
+    assert.deepEqual(
+      centralConfigMap("proj", {
+        administrationRoleArn: "a",
+        runbookName: "r",
+        logBucketName: "l",
+      }),
+      {
+        "proj:centralAdministrationRoleArn": { value: "a" },
+        "proj:centralRunbookName": { value: "r" },
+        "proj:centralLogBucketName": { value: "l" },
+      },
+    );
   });
 });
