@@ -22,6 +22,11 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Called as each target finishes, in completion order. */
   onResult?: (result: TargetResult) => void;
+  /**
+   * A target that takes longer (a program waiting on something that never comes) fails with a
+   * message saying so, and its worker is replaced. @default 120000
+   */
+  targetTimeoutMs?: number;
 }
 
 export interface PoolStats {
@@ -84,10 +89,26 @@ class Worker {
     });
   }
 
-  next(): Promise<WorkerMessage> {
+  next(timeoutMs?: number): Promise<WorkerMessage> {
     if (this.exited) return Promise.reject(new Error("check worker is gone"));
     return new Promise((resolve, reject) => {
-      this.waiters.push((m) => (m instanceof Error ? reject(m) : resolve(m)));
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiters.splice(this.waiters.indexOf(waiter), 1);
+              reject(
+                new Error(
+                  `did not finish within ${timeoutMs / 1000} s; the program may be waiting on something that never completes`,
+                ),
+              );
+            }, timeoutMs);
+      const waiter = (m: WorkerMessage | Error) => {
+        if (timer) clearTimeout(timer);
+        if (m instanceof Error) reject(m);
+        else resolve(m);
+      };
+      this.waiters.push(waiter);
     });
   }
 
@@ -138,7 +159,7 @@ export async function runJobs(
         if (ready.kind !== "ready") throw new Error(`check worker sent ${ready.kind} first`);
         for (let n = 0; job && n < batchSize; n++) {
           worker.send({ kind: "job", job });
-          const msg = await worker.next();
+          const msg = await worker.next(options.targetTimeoutMs ?? 120_000);
           if (msg.kind !== "result") throw new Error(`check worker sent ${msg.kind}, not a result`);
           finish(job, msg.result);
           job = n + 1 < batchSize ? take() : undefined;

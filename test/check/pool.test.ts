@@ -162,6 +162,23 @@ describe("check: worker pool", function () {
     );
   });
 
+  it("fails a target that never finishes after the timeout and replaces its worker", async () => {
+    const jobs = [
+      job("hangs", "module.exports.default = () => new Promise(() => undefined);", 0),
+      job("after", 'new (require("@pulumi/aws").iam.Role)("ok", { assumeRolePolicy: "{}" });', 1),
+    ];
+    const { results, stats } = await runJobs(jobs, { workers: 1, targetTimeoutMs: 1500 });
+    assert.equal(stats.workersStarted, 2);
+    assert.deepEqual(results[0].failure, {
+      message:
+        "did not finish within 1.5 s; the program may be waiting on something that never completes",
+    });
+    assert.deepEqual(
+      results[1].resources.map((r) => r.name),
+      ["ok"],
+    );
+  });
+
   it("starts nothing once the signal is aborted", async () => {
     const controller = new AbortController();
     controller.abort();
