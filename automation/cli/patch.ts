@@ -27,8 +27,9 @@ Starts the fleet's patch runbook from the central account in every member accoun
 account-region once, with its state and where its patch logs are.
 
 Before anything starts, a preflight checks that the runbook exists in the central account and is
-shared with every member account, and that the rollout and execution role name can be sent to SSM;
-every problem is listed with its fix.
+shared with every member account, that the resource group exists in every member account-region
+with a readRole (read with that role), and that the rollout and execution role name can be sent to
+SSM; every problem is listed with its fix.
 
 Options:
   --fleet <file>          fleet file (required)

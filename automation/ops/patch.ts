@@ -24,7 +24,8 @@ import {
   targetLocationChunks,
 } from "./automation-values";
 import { RunRecord, RunStore } from "./run-store";
-import { errorText, sleep } from "./util";
+import { getGroup } from "./resource-groups";
+import { errorText, mapBounded, sleep } from "./util";
 
 export type PatchTargetState = TargetState | "IN_PROGRESS";
 
@@ -169,7 +170,7 @@ function homeRegion(fleet: Fleet): string {
   return fleet.central.regions[0];
 }
 
-async function preflight(fleet: Fleet, aws: AwsSessions): Promise<PreflightProblem[]> {
+async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<PreflightProblem[]> {
   const problems: PreflightProblem[] = [];
   try {
     maxConcurrencyValue(fleet.rollout.maxConcurrent);
@@ -278,6 +279,68 @@ async function preflight(fleet: Fleet, aws: AwsSessions): Promise<PreflightProbl
     }
   }
   return problems;
+}
+
+/**
+ * The resource group the runbook targets must exist in every member account-region. Checked with
+ * each member's read role; members without one are listed in a note instead.
+ */
+async function resourceGroupPreflight(
+  fleet: Fleet,
+  aws: AwsSessions,
+): Promise<{ problems: PreflightProblem[]; notes: string[] }> {
+  const group = fleet.resourceGroupName;
+  const unchecked = fleet.members.filter((m) => m.readRole === undefined).map((m) => m.account);
+  const notes =
+    unchecked.length === 0
+      ? []
+      : [
+          `resource group ${group}: not checked in ${unchecked.join(", ")} (no readRole); an ` +
+            "account-region without it fails its own target",
+        ];
+  const work = memberTargets(fleet).filter(({ member }) => member.readRole !== undefined);
+  const results = await mapBounded(work, 8, async ({ member, region }) => {
+    const target = `${member.account}/${region}`;
+    let credentials;
+    try {
+      credentials = await aws.credentials(
+        { account: member.account, roleArn: member.readRole, externalId: member.externalId },
+        region,
+      );
+    } catch (err) {
+      return {
+        target,
+        message: `cannot check resource group ${group}: ${errorText(err)}`,
+        fix: `fix members[].readRole of ${member.account} (${member.name})`,
+      };
+    }
+    if (!credentials) return undefined;
+    const check = await getGroup(group, region, credentials, {
+      endpoint: aws.options.endpoint,
+      timeoutMs: aws.options.requestTimeoutMs,
+    });
+    if (check.found) return undefined;
+    if (check.reason === "not-found") {
+      return {
+        target,
+        message: `resource group ${group} does not exist in ${target}`,
+        fix: `deploy the member stack of ${member.name} (\`patchfleet up\`), or correct resourceGroup.name`,
+      };
+    }
+    if (check.reason === "denied") {
+      return {
+        target,
+        message: `cannot check resource group ${group}: ${check.message}`,
+        fix: `allow resource-groups:GetGroup to ${member.readRole}`,
+      };
+    }
+    return {
+      target,
+      message: `cannot check resource group ${group}: ${check.message}`,
+      fix: "retry; if it persists, check the Resource Groups endpoint of that region",
+    };
+  });
+  return { problems: results.filter((p): p is PreflightProblem => p !== undefined), notes };
 }
 
 async function listSteps(ssm: SSMClient, executionId: string): Promise<StepExecution[]> {
@@ -426,16 +489,15 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
     resumed,
     interrupted: false,
     preflight: [],
-    notes: [
-      `resource group ${fleet.resourceGroupName}: not checked before starting (no Resource ` +
-        "Groups client in patchfleet); an account-region without it fails its own target",
-    ],
+    notes: [],
     summary: emptySummary(),
     targets: [],
   };
   try {
     if (resumed) log(`resuming run ${record.runId} (same ClientToken ${record.clientToken})`);
-    report.preflight = await preflight(fleet, aws);
+    const groups = await resourceGroupPreflight(fleet, aws);
+    report.preflight = [...(await centralPreflight(fleet, aws)), ...groups.problems];
+    report.notes.push(...groups.notes);
     if (report.preflight.length > 0) {
       report.targets = memberTargets(fleet).map(({ member, region: r }) => ({
         account: member.account,

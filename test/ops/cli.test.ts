@@ -71,6 +71,9 @@ describe("patch and compliance commands", function () {
       type: "Automation",
       sharedWith: [A, B],
     });
+    for (const t of [`${A}/us-east-1`, `${A}/eu-west-1`, `${B}/us-east-1`]) {
+      fake.resourceGroups.add(`${t}/patchfleet-patch-targets`);
+    }
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "patchfleet-cli-"));
     await fs.writeFile(path.join(dir, "fleet.yaml"), FLEET);
   });

@@ -37,7 +37,7 @@ export interface FakeInstance {
 }
 
 export interface FakeCall {
-  service: "ssm" | "sts";
+  service: "ssm" | "sts" | "resource-groups";
   op: string;
   account: string;
   region: string;
@@ -112,6 +112,10 @@ export class FakeAws {
   /** Documents per "account/region/name". */
   readonly documents = new Map<string, { type: string; sharedWith: string[] }>();
   readonly throttles: ThrottleRule[] = [];
+  /** Resource groups per "account/region/name". */
+  readonly resourceGroups = new Set<string>();
+  /** Accounts whose credentials may not call resource-groups:GetGroup. */
+  readonly resourceGroupsDenied = new Set<string>();
   readonly executions = new Map<string, Execution>();
   plan: AutomationPlan = { parentStatuses: ["Success"], defaultTargetStatus: "Success" };
   latencyMs = 0;
@@ -219,6 +223,45 @@ export class FakeAws {
         send(500, { __type: "InternalServerError", message: String(err) });
       }
       return;
+    }
+    if (req.url === "/get-group") {
+      // Resource Groups (REST-JSON): the operation is the path.
+      const input = JSON.parse(body || "{}") as { Group?: string };
+      const call: FakeCall = {
+        service: "resource-groups",
+        op: "GetGroup",
+        account,
+        region,
+        body: input,
+        status: 0,
+      };
+      this.calls.push(call);
+      const reply = (status: number, payload: unknown, type?: string) => {
+        call.status = status;
+        res.writeHead(status, {
+          "content-type": "application/json",
+          ...(type ? { "x-amzn-errortype": `${type}:http://internal.amazon.com/` } : {}),
+        });
+        res.end(JSON.stringify(payload));
+      };
+      if (account === "unknown")
+        return reply(403, { Message: "unknown access key" }, "ForbiddenException");
+      if (this.resourceGroupsDenied.has(account)) {
+        return reply(
+          403,
+          { Message: `not authorized to perform: resource-groups:GetGroup` },
+          "ForbiddenException",
+        );
+      }
+      if (!this.resourceGroups.has(`${account}/${region}/${input.Group}`)) {
+        return reply(404, { Message: "Cannot find group" }, "NotFoundException");
+      }
+      return reply(200, {
+        Group: {
+          Name: input.Group,
+          GroupArn: `arn:aws:resource-groups:${region}:${account}:group/${input.Group}`,
+        },
+      });
     }
     const form = new URLSearchParams(body);
     const action = form.get("Action") ?? "";

@@ -45,9 +45,16 @@ export function makeFleet(members: FleetAccount[], extra: Partial<Fleet> = {}): 
   };
 }
 
-/** Registers every role of the fleet with the fake (central operations role, member read roles). */
+/**
+ * Registers every role of the fleet with the fake (central operations role, member read roles), and
+ * the fleet's resource group in every member account-region.
+ */
 export function registerRoles(fake: FakeAws, fleet: Fleet): void {
   fake.baseKeys.set(CENTRAL_KEY, CENTRAL);
+  for (const m of fleet.members) {
+    for (const r of m.regions)
+      fake.resourceGroups.add(`${m.account}/${r}/${fleet.resourceGroupName}`);
+  }
   for (const a of [fleet.central, ...fleet.members]) {
     for (const arn of [a.operationsRole, a.readRole]) {
       if (arn) fake.roles.set(arn, { account: a.account, externalId: a.externalId });

@@ -105,11 +105,37 @@ describe("patch against the local SSM/STS endpoint", function () {
       Tags: [{ Key: "patchfleet:run", Value: report.runId }],
     });
     // Central calls run with the operations role, assumed once with the run's session name.
-    const assumes = fake.callsOf("AssumeRole");
-    assert.equal(assumes.length, 1);
-    assert.equal(assumes[0].body.RoleArn, `arn:aws:iam::${CENTRAL}:role/patchfleet-operations`);
-    assert.equal(assumes[0].body.RoleSessionName, `patchfleet-${report.runId}-${CENTRAL}`);
-    assert.equal(assumes[0].body.DurationSeconds, "3600");
+    // Member read roles are assumed for the resource group preflight, once per account.
+    assert.deepEqual(
+      fake
+        .callsOf("AssumeRole")
+        .map((c) => [c.body.RoleArn, c.body.RoleSessionName, c.body.DurationSeconds])
+        .sort(),
+      [
+        [
+          `arn:aws:iam::${CENTRAL}:role/patchfleet-operations`,
+          `patchfleet-${report.runId}-${CENTRAL}`,
+          "3600",
+        ],
+        [`arn:aws:iam::${A}:role/patchfleet-read`, `patchfleet-${report.runId}-${A}`, "3600"],
+        [`arn:aws:iam::${B}:role/patchfleet-read`, `patchfleet-${report.runId}-${B}`, "3600"],
+        [`arn:aws:iam::${C}:role/patchfleet-read`, `patchfleet-${report.runId}-${C}`, "3600"],
+      ],
+    );
+    assert.deepEqual(
+      fake
+        .callsOf("GetGroup")
+        .map((c) => `${c.account}/${c.region}/${String(c.body.Group)}`)
+        .sort(),
+      [
+        `${A}/eu-west-1/patchfleet-patch-targets`,
+        `${A}/us-east-1/patchfleet-patch-targets`,
+        `${B}/eu-west-1/patchfleet-patch-targets`,
+        `${B}/us-east-1/patchfleet-patch-targets`,
+        `${C}/ap-southeast-2/patchfleet-patch-targets`,
+      ],
+    );
+    assert.deepEqual(report.notes, []);
     assert.equal(fake.callsOf("GetAutomationExecution").length, 4);
     assert.equal(report.executionStatus, "Success");
     assert.equal(report.interrupted, false);
@@ -403,6 +429,55 @@ describe("patch against the local SSM/STS endpoint", function () {
         `arn:aws:iam::${CENTRAL}:role/patchfleet-operations. Fix: let your credentials assume this ` +
         "role (its trust policy and sts:AssumeRole permission), or correct the role ARN in the fleet file.",
     );
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 0);
+  });
+
+  it("preflight checks the resource group in every member account-region with a read role", async () => {
+    const mixed = makeFleet([
+      member(A, ["us-east-1", "eu-west-1"]),
+      member(B, ["us-east-1"]),
+      member(C, ["ap-southeast-2"], { readRole: undefined }),
+      member("555555555555", ["us-east-1"]),
+    ]);
+    registerRoles(fake, mixed);
+    fake.documents.set(`${CENTRAL}/us-east-1/patchfleet-patch`, {
+      type: "Automation",
+      sharedWith: [A, B, C, "555555555555"],
+    });
+    fake.resourceGroups.delete(`${A}/eu-west-1/patchfleet-patch-targets`);
+    fake.resourceGroupsDenied.add(B);
+    fake.unassumable.add("arn:aws:iam::555555555555:role/patchfleet-read");
+    const report = await runPatch(options({ fleet: mixed }));
+    assert.deepEqual(report.preflight, [
+      {
+        target: `${A}/eu-west-1`,
+        message: `resource group patchfleet-patch-targets does not exist in ${A}/eu-west-1`,
+        fix: "deploy the member stack of acct-222 (`patchfleet up`), or correct resourceGroup.name",
+      },
+      {
+        target: `${B}/us-east-1`,
+        message:
+          "cannot check resource group patchfleet-patch-targets: ForbiddenException: not " +
+          "authorized to perform: resource-groups:GetGroup",
+        fix: `allow resource-groups:GetGroup to arn:aws:iam::${B}:role/patchfleet-read`,
+      },
+      {
+        target: "555555555555/us-east-1",
+        message:
+          "cannot check resource group patchfleet-patch-targets: TargetAccessError: cannot assume " +
+          "arn:aws:iam::555555555555:role/patchfleet-read for account 555555555555: AccessDenied: " +
+          "User is not authorized to perform: sts:AssumeRole on resource: " +
+          "arn:aws:iam::555555555555:role/patchfleet-read. Fix: let your credentials assume this " +
+          "role (its trust policy and sts:AssumeRole permission), or correct the role ARN in the " +
+          "fleet file.",
+        fix: "fix members[].readRole of 555555555555 (acct-555)",
+      },
+    ]);
+    assert.deepEqual(report.notes, [
+      `resource group patchfleet-patch-targets: not checked in ${C} (no readRole); an ` +
+        "account-region without it fails its own target",
+    ]);
+    assert.equal(fake.callsOf("GetGroup", C).length, 0);
     assert.equal(fake.callsOf("StartAutomationExecution").length, 0);
   });
 
