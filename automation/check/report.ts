@@ -17,6 +17,8 @@ export interface ReportTarget {
   regions: string[];
   resources: ReportResource[];
   violations: CheckViolation[];
+  /** What the program logged through `pulumi.log.warn`; present only when there is some. */
+  warnings?: string[];
   /** Present only when the target's program failed to load or run. */
   error?: ProgramFailure;
 }
@@ -46,6 +48,7 @@ export function buildReport(results: readonly TargetResult[]): CheckReport {
         message: v.message,
       })),
     };
+    if (r.warnings.length > 0) t.warnings = r.warnings;
     if (r.failure) t.error = r.failure;
     return t;
   });
@@ -115,6 +118,7 @@ export function renderText(report: CheckReport, color: boolean): string {
     }
     for (const [type, n] of countByType(t.resources))
       out.push(`  ${String(n).padStart(4)}  ${type}`);
+    for (const w of t.warnings ?? []) out.push(`  ${st.yellow("warning")} ${w}`);
     for (const v of t.violations) {
       const level =
         v.enforcementLevel === "mandatory" ? st.red("mandatory") : st.yellow(v.enforcementLevel);
@@ -164,6 +168,7 @@ export function renderHtml(report: CheckReport, title = "patchfleet check"): str
       parts.push(`<p class="error">Failed to load: ${esc(loc + t.error.message)}</p></section>`);
       continue;
     }
+    for (const w of t.warnings ?? []) parts.push(`<p class="advisory">Warning: ${esc(w)}</p>`);
     if (t.violations.length > 0) {
       parts.push("<table><tr><th>Level</th><th>Policy</th><th>Resource</th><th>Message</th></tr>");
       for (const v of t.violations) {

@@ -22,6 +22,7 @@ class Comp extends pulumi.ComponentResource {
   }
 }
 new Comp("c");
+pulumi.log.warn("windows baseline has no approval rule");
 `;
 
 describe("check: worker pool", function () {
@@ -72,6 +73,7 @@ describe("check: worker pool", function () {
     assert.deepEqual(group.inputs, { baselineId: "pb-5514f45612252ba8", patchGroup: "web" });
     assert.equal(result.resources[2].id, "pb-5514f45612252ba8");
     assert.deepEqual(result.regions, ["eu-central-1"]);
+    assert.deepEqual(result.warnings, ["windows baseline has no approval rule"]);
     // The baseline has no approval rule: the pack's rule 2 reports it, so evaluation ran on it.
     assert.deepEqual(
       result.violations.map((v) => [v.policy, v.enforcementLevel, v.resourceName, v.urn]),

@@ -247,7 +247,7 @@ describe("check: report", () => {
           message: "Use BLOCK & be safe.",
         },
       ],
-      warnings: [],
+      warnings: ["log bucket <x> has no lifecycle"],
       millis: 5,
     },
     {
@@ -290,6 +290,7 @@ describe("check: report", () => {
               message: "Use BLOCK & be safe.",
             },
           ],
+          warnings: ["log bucket <x> has no lifecycle"],
         },
         {
           name: "app",
@@ -322,6 +323,7 @@ describe("check: report", () => {
         "central (111111111111) us-east-1: 3 resources",
         "     2  aws:iam/role:Role",
         "     1  aws:ssm/patchGroup:PatchGroup",
+        "  warning log bucket <x> has no lifecycle",
         '  advisory patchfleet-baseline-rejected-patches-blocked aws:ssm/patchBaseline:PatchBaseline "b<1>"',
         "      Use BLOCK & be safe.",
         "",
@@ -339,6 +341,9 @@ describe("check: report", () => {
     const html = renderHtml(report);
     assert.ok(html.includes("<td>Use BLOCK &amp; be safe.</td>"));
     assert.ok(html.includes("b&lt;1&gt;"));
+    assert.ok(
+      html.includes('<p class="advisory">Warning: log bucket &lt;x&gt; has no lifecycle</p>'),
+    );
     assert.ok(html.includes("&quot;&lt;web&gt;&quot;"));
     assert.ok(html.includes('<p class="error">Failed to load: app/index.ts:3:7: boom</p>'));
     assert.ok(!html.includes("<1>") && !html.includes("<web>"));
