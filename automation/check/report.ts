@@ -97,6 +97,11 @@ const ANSI: Style = {
   dim: (s) => `\x1b[2m${s}\x1b[22m`,
 };
 
+/** Continuation lines of a multi-line message, indented under its first line. */
+function indent(text: string, prefix: string): string {
+  return text.replace(/\n/g, `\n${prefix}`);
+}
+
 /** The text report: per target its resource counts by type and its violations, then the summary. */
 export function renderText(report: CheckReport, color: boolean): string {
   const st = color ? ANSI : PLAIN;
@@ -110,7 +115,10 @@ export function renderText(report: CheckReport, color: boolean): string {
     if (t.error) {
       out.push(
         st.red(
-          `  failed to load: ${t.error.location ? `${t.error.location}: ` : ""}${t.error.message}`,
+          indent(
+            `  failed to load: ${t.error.location ? `${t.error.location}: ` : ""}${t.error.message}`,
+            "    ",
+          ),
         ),
       );
       out.push("");
@@ -124,7 +132,7 @@ export function renderText(report: CheckReport, color: boolean): string {
         v.enforcementLevel === "mandatory" ? st.red("mandatory") : st.yellow(v.enforcementLevel);
       const resource = v.resourceName ? ` ${v.resourceType ?? ""} "${v.resourceName}"` : "";
       out.push(`  ${level} ${v.policy}${resource}`);
-      out.push(`      ${v.message}`);
+      out.push(indent(`      ${v.message}`, "      "));
     }
     out.push("");
   }

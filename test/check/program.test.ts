@@ -81,7 +81,7 @@ describe("patchfleet check --program (end to end through the CLI)", function () 
         "patchfleet-example-app (123456789012) us-east-1: 2 resources",
         "     2  aws:ec2/instance:Instance",
         '  mandatory patchfleet-instance-approved-baseline aws:ec2/instance:Instance "batch"',
-        `      ${APP_BATCH_MESSAGE}`,
+        `      ${APP_BATCH_MESSAGE.replace("\n", "\n      ")}`,
         "",
         "1 target, 2 resources: 1 mandatory, 0 advisory violation",
         "",

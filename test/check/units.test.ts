@@ -258,7 +258,7 @@ describe("check: report", () => {
       resources: [],
       violations: [],
       warnings: [],
-      failure: { message: "boom", location: "app/index.ts:3:7" },
+      failure: { message: "boom\n\tset it", location: "app/index.ts:3:7" },
       millis: 1,
     },
   ];
@@ -298,7 +298,7 @@ describe("check: report", () => {
           regions: ["eu-west-1"],
           resources: [],
           violations: [],
-          error: { message: "boom", location: "app/index.ts:3:7" },
+          error: { message: "boom\n\tset it", location: "app/index.ts:3:7" },
         },
       ],
       summary: { targets: 2, resources: 3, mandatory: 0, advisory: 1 },
@@ -329,6 +329,7 @@ describe("check: report", () => {
         "",
         "app (123456789012) eu-west-1",
         "  failed to load: app/index.ts:3:7: boom",
+        "    \tset it",
         "",
         "2 targets, 3 resources: 0 mandatory, 1 advisory violation, 1 failed to load",
         "",
@@ -345,7 +346,9 @@ describe("check: report", () => {
       html.includes('<p class="advisory">Warning: log bucket &lt;x&gt; has no lifecycle</p>'),
     );
     assert.ok(html.includes("&quot;&lt;web&gt;&quot;"));
-    assert.ok(html.includes('<p class="error">Failed to load: app/index.ts:3:7: boom</p>'));
+    assert.ok(
+      html.includes('<p class="error">Failed to load: app/index.ts:3:7: boom\n\tset it</p>'),
+    );
     assert.ok(!html.includes("<1>") && !html.includes("<web>"));
   });
 });
