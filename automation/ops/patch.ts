@@ -4,51 +4,37 @@
  */
 import {
   DescribeAutomationStepExecutionsCommand,
-  DescribeDocumentCommand,
-  DescribeDocumentPermissionCommand,
   GetAutomationExecutionCommand,
   SSMClient,
   StartAutomationExecutionCommand,
   StepExecution,
 } from "@aws-sdk/client-ssm";
 import * as path from "path";
-import type { PatchOperation, RebootOption, TargetState } from "../../domain";
+import type { PatchOperation, RebootOption } from "../../domain";
 import { partitionOf } from "../../domain";
-import type { Fleet, FleetAccount } from "../fleet-types";
-import { AwsOptions, AwsSessions, RoleRef } from "./aws";
+import type { Fleet } from "../fleet-types";
+import { AwsOptions, AwsSessions } from "./aws";
 import {
-  TARGET_LOCATIONS_PER_EXECUTION,
   maxConcurrencyValue,
   maxErrorsValue,
   statusMeaning,
   targetLocationChunks,
 } from "./automation-values";
+import {
+  PatchTargetReport,
+  PatchTargetState,
+  emptySummary,
+  logLocation,
+  summarize,
+  targetReports,
+} from "./patch-report";
+import { PreflightProblem, centralRef, homeRegion, memberTargets, preflight } from "./preflight";
 import { RunRecord, RunStore } from "./run-store";
-import { getGroup } from "./resource-groups";
-import { errorText, mapBounded, sleep } from "./util";
+import { errorText, sleep } from "./util";
 
-export type PatchTargetState = TargetState | "IN_PROGRESS";
-
-export interface PreflightProblem {
-  /** "central" or the member account id (with region when it applies). */
-  target: string;
-  message: string;
-  fix: string;
-}
-
-export interface PatchTargetReport {
-  account: string;
-  name: string;
-  region: string;
-  state: PatchTargetState;
-  /** The automation status SSM reported for this target, when it reported one. */
-  status?: string;
-  reason: string;
-  /** Step executions SSM reported for this target, by outcome. */
-  counts: { steps: number; succeeded: number; failed: number; running: number };
-  /** Where the patch logs of this target are written. */
-  logLocation: string;
-}
+export type { PatchTargetReport, PatchTargetState } from "./patch-report";
+export { logLocation, targetReports } from "./patch-report";
+export type { PreflightProblem } from "./preflight";
 
 export interface PatchReport {
   kind: "patch";
@@ -117,10 +103,6 @@ export function runbookParameters(
   };
 }
 
-export function logLocation(fleet: Fleet, account: string, region: string): string {
-  return `s3://${fleet.logBucketName}/accountid=${account}/region=${region}/`;
-}
-
 export function defaultStateDir(fleet: Fleet): string {
   return path.join(path.dirname(path.resolve(fleet.file)), ".patchfleet", "runs");
 }
@@ -156,193 +138,6 @@ export class PatchRunError extends Error {
   }
 }
 
-const EXECUTION_ROLE_NAME = /^[\w+=,.@/-]{1,64}$/;
-
-function centralRef(fleet: Fleet): RoleRef {
-  return {
-    account: fleet.central.account,
-    roleArn: fleet.central.operationsRole,
-    externalId: fleet.central.externalId,
-  };
-}
-
-function homeRegion(fleet: Fleet): string {
-  return fleet.central.regions[0];
-}
-
-async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<PreflightProblem[]> {
-  const problems: PreflightProblem[] = [];
-  try {
-    maxConcurrencyValue(fleet.rollout.maxConcurrent);
-  } catch (err) {
-    problems.push({ target: "fleet", message: errorText(err), fix: "edit rollout.maxConcurrent" });
-  }
-  try {
-    maxErrorsValue(fleet.rollout.failureTolerance);
-  } catch (err) {
-    problems.push({
-      target: "fleet",
-      message: errorText(err),
-      fix: "edit rollout.failureTolerance",
-    });
-  }
-  if (!EXECUTION_ROLE_NAME.test(fleet.executionRoleName)) {
-    problems.push({
-      target: "fleet",
-      message: `executionRoleName ${JSON.stringify(fleet.executionRoleName)} is not a valid IAM role name`,
-      fix: "use 1-64 characters of letters, digits and +=,.@/-_",
-    });
-  }
-  if (fleet.members.length === 0) {
-    problems.push({
-      target: "fleet",
-      message: "the fleet has no member accounts to patch",
-      fix: "add accounts under members in the fleet file",
-    });
-  }
-  const chunks = targetLocationChunks(fleet.members);
-  if (chunks.length > TARGET_LOCATIONS_PER_EXECUTION) {
-    problems.push({
-      target: "fleet",
-      message: `the fleet needs ${chunks.length} target locations; one automation takes at most ${TARGET_LOCATIONS_PER_EXECUTION}`,
-      fix: "give members the same region lists, or split the fleet file",
-    });
-  }
-
-  const region = homeRegion(fleet);
-  const where = `central ${fleet.central.account}/${region}`;
-  let ssm: SSMClient;
-  try {
-    ssm = await aws.ssm(centralRef(fleet), region, "read");
-  } catch (err) {
-    problems.push({
-      target: where,
-      message: errorText(err),
-      fix: "fix central.operationsRole (or run with credentials of the central account)",
-    });
-    return problems;
-  }
-  const name = fleet.runbookName;
-  try {
-    const doc = await ssm.send(new DescribeDocumentCommand({ Name: name }));
-    const type = doc.Document?.DocumentType;
-    if (type !== undefined && type !== "Automation") {
-      problems.push({
-        target: where,
-        message: `document ${name} is a ${type} document, not an Automation runbook`,
-        fix: "point runbookName at the runbook the central stack deploys",
-      });
-    }
-  } catch (err) {
-    problems.push({
-      target: where,
-      message: `runbook ${name} not found in the central account: ${errorText(err)}`,
-      fix: "deploy the central stack first (`patchfleet up`), or correct runbookName",
-    });
-    return problems;
-  }
-  const shared = new Set<string>();
-  try {
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      const out = await ssm.send(
-        new DescribeDocumentPermissionCommand({
-          Name: name,
-          PermissionType: "Share",
-          MaxResults: 200,
-          NextToken: token,
-        }),
-      );
-      for (const id of out.AccountIds ?? []) shared.add(id);
-      token = out.NextToken;
-      pages += 1;
-    } while (token && pages < 1000);
-  } catch (err) {
-    problems.push({
-      target: where,
-      message: `cannot read who runbook ${name} is shared with: ${errorText(err)}`,
-      fix: "allow ssm:DescribeDocumentPermission to the central operations role",
-    });
-    return problems;
-  }
-  if (!shared.has("all")) {
-    for (const m of fleet.members) {
-      if (m.account === fleet.central.account || shared.has(m.account)) continue;
-      problems.push({
-        target: m.account,
-        message: `runbook ${name} is not shared with member account ${m.account} (${m.name})`,
-        fix:
-          `share it from the central stack (patchfleet up), or run: aws ssm modify-document-permission ` +
-          `--name ${name} --permission-type Share --account-ids-to-add ${m.account} --region ${region}`,
-      });
-    }
-  }
-  return problems;
-}
-
-/**
- * The resource group the runbook targets must exist in every member account-region. Checked with
- * each member's read role; members without one are listed in a note instead.
- */
-async function resourceGroupPreflight(
-  fleet: Fleet,
-  aws: AwsSessions,
-): Promise<{ problems: PreflightProblem[]; notes: string[] }> {
-  const group = fleet.resourceGroupName;
-  const unchecked = fleet.members.filter((m) => m.readRole === undefined).map((m) => m.account);
-  const notes =
-    unchecked.length === 0
-      ? []
-      : [
-          `resource group ${group}: not checked in ${unchecked.join(", ")} (no readRole); an ` +
-            "account-region without it fails its own target",
-        ];
-  const work = memberTargets(fleet).filter(({ member }) => member.readRole !== undefined);
-  const results = await mapBounded(work, 8, async ({ member, region }) => {
-    const target = `${member.account}/${region}`;
-    let credentials;
-    try {
-      credentials = await aws.credentials(
-        { account: member.account, roleArn: member.readRole, externalId: member.externalId },
-        region,
-      );
-    } catch (err) {
-      return {
-        target,
-        message: `cannot check resource group ${group}: ${errorText(err)}`,
-        fix: `fix members[].readRole of ${member.account} (${member.name})`,
-      };
-    }
-    if (!credentials) return undefined;
-    const check = await getGroup(group, region, credentials, {
-      endpoint: aws.options.endpoint,
-      timeoutMs: aws.options.requestTimeoutMs,
-    });
-    if (check.found) return undefined;
-    if (check.reason === "not-found") {
-      return {
-        target,
-        message: `resource group ${group} does not exist in ${target}`,
-        fix: `deploy the member stack of ${member.name} (\`patchfleet up\`), or correct resourceGroup.name`,
-      };
-    }
-    if (check.reason === "denied") {
-      return {
-        target,
-        message: `cannot check resource group ${group}: ${check.message}`,
-        fix: `allow resource-groups:GetGroup to ${member.readRole}`,
-      };
-    }
-    return {
-      target,
-      message: `cannot check resource group ${group}: ${check.message}`,
-      fix: "retry; if it persists, check the Resource Groups endpoint of that region",
-    };
-  });
-  return { problems: results.filter((p): p is PreflightProblem => p !== undefined), notes };
-}
-
 async function listSteps(ssm: SSMClient, executionId: string): Promise<StepExecution[]> {
   const steps: StepExecution[] = [];
   let token: string | undefined;
@@ -360,114 +155,6 @@ async function listSteps(ssm: SSMClient, executionId: string): Promise<StepExecu
     pages += 1;
   } while (token && pages < 10_000);
   return steps;
-}
-
-function emptySummary(): Record<PatchTargetState, number> {
-  return { SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, SKIPPED: 0, IN_PROGRESS: 0 };
-}
-
-function memberTargets(fleet: Fleet): { member: FleetAccount; region: string }[] {
-  const out: { member: FleetAccount; region: string }[] = [];
-  const seen = new Set<string>();
-  for (const member of fleet.members) {
-    for (const region of member.regions) {
-      const key = `${member.account}/${region}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ member, region });
-    }
-  }
-  return out;
-}
-
-/**
- * One report line per member account-region, from the step executions SSM reported. `parent` is the
- * parent execution's status, or undefined when patchfleet stopped waiting.
- */
-export function targetReports(
-  fleet: Fleet,
-  steps: readonly StepExecution[],
-  parentStatus: string | undefined,
-  interrupted: boolean,
-): PatchTargetReport[] {
-  const byTarget = new Map<string, StepExecution[]>();
-  for (const step of steps) {
-    const loc = step.TargetLocation;
-    if (loc?.Accounts?.length !== 1 || loc.Regions?.length !== 1) continue;
-    const key = `${loc.Accounts[0]}/${loc.Regions[0]}`;
-    const list = byTarget.get(key) ?? [];
-    list.push(step);
-    byTarget.set(key, list);
-  }
-  const parent = statusMeaning(parentStatus);
-  return memberTargets(fleet).map(({ member, region }) => {
-    const list = byTarget.get(`${member.account}/${region}`) ?? [];
-    const counts = { steps: list.length, succeeded: 0, failed: 0, running: 0 };
-    for (const s of list) {
-      const state = statusMeaning(s.StepStatus).state;
-      if (state === "SUCCEEDED") counts.succeeded += 1;
-      else if (state === "FAILED") counts.failed += 1;
-      else if (state === undefined) counts.running += 1;
-    }
-    const base = {
-      account: member.account,
-      name: member.name,
-      region,
-      counts,
-      logLocation: logLocation(fleet, member.account, region),
-    };
-    // The latest attempt decides; steps of one target are retries or phases of the same run.
-    const last = [...list].sort(
-      (a, b) => (a.ExecutionStartTime?.getTime() ?? 0) - (b.ExecutionStartTime?.getTime() ?? 0),
-    )[list.length - 1];
-    if (!last) {
-      if (interrupted || parent.state === undefined) {
-        return { ...base, state: "IN_PROGRESS" as const, reason: "not started yet" };
-      }
-      if (parent.state === "SUCCEEDED") {
-        return {
-          ...base,
-          state: "FAILED" as const,
-          reason: "the execution ended but SSM reported nothing for this target",
-        };
-      }
-      return {
-        ...base,
-        state: "CANCELLED" as const,
-        reason: `not started: the execution ended first (${parent.reason})`,
-      };
-    }
-    const meaning = statusMeaning(last.StepStatus);
-    const detail = last.FailureMessage ? `: ${last.FailureMessage}` : "";
-    if (meaning.state === undefined) {
-      if (interrupted || parent.state === undefined) {
-        return {
-          ...base,
-          state: "IN_PROGRESS" as const,
-          status: last.StepStatus,
-          reason: meaning.reason,
-        };
-      }
-      return {
-        ...base,
-        state: "FAILED" as const,
-        status: last.StepStatus,
-        reason: `still ${last.StepStatus} when the execution ended (${parent.reason})`,
-      };
-    }
-    return {
-      ...base,
-      state: meaning.state,
-      status: last.StepStatus,
-      reason: meaning.reason + detail,
-    };
-  });
-}
-
-function summarize(targets: readonly PatchTargetReport[]): Record<PatchTargetState, number> {
-  const summary = emptySummary();
-  for (const t of targets) summary[t.state] += 1;
-  return summary;
 }
 
 export async function runPatch(options: PatchOptions): Promise<PatchReport> {
@@ -495,9 +182,9 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
   };
   try {
     if (resumed) log(`resuming run ${record.runId} (same ClientToken ${record.clientToken})`);
-    const groups = await resourceGroupPreflight(fleet, aws);
-    report.preflight = [...(await centralPreflight(fleet, aws)), ...groups.problems];
-    report.notes.push(...groups.notes);
+    const checked = await preflight(fleet, aws);
+    report.preflight = checked.problems;
+    report.notes.push(...checked.notes);
     if (report.preflight.length > 0) {
       report.targets = memberTargets(fleet).map(({ member, region: r }) => ({
         account: member.account,

@@ -1,0 +1,239 @@
+/**
+ * Preflight of `patch`: everything that must hold before an automation may start, each problem
+ * with the target it concerns and its fix.
+ */
+import {
+  DescribeDocumentCommand,
+  DescribeDocumentPermissionCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
+import type { Fleet, FleetAccount } from "../fleet-types";
+import { AwsSessions, RoleRef } from "./aws";
+import {
+  TARGET_LOCATIONS_PER_EXECUTION,
+  maxConcurrencyValue,
+  maxErrorsValue,
+  targetLocationChunks,
+} from "./automation-values";
+import { getGroup } from "./resource-groups";
+import { errorText, mapBounded } from "./util";
+
+export interface PreflightProblem {
+  /** "central" or the member account id (with region when it applies). */
+  target: string;
+  message: string;
+  fix: string;
+}
+
+const EXECUTION_ROLE_NAME = /^[\w+=,.@/-]{1,64}$/;
+
+export function centralRef(fleet: Fleet): RoleRef {
+  return {
+    account: fleet.central.account,
+    roleArn: fleet.central.operationsRole,
+    externalId: fleet.central.externalId,
+  };
+}
+
+export function homeRegion(fleet: Fleet): string {
+  return fleet.central.regions[0];
+}
+
+async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<PreflightProblem[]> {
+  const problems: PreflightProblem[] = [];
+  try {
+    maxConcurrencyValue(fleet.rollout.maxConcurrent);
+  } catch (err) {
+    problems.push({ target: "fleet", message: errorText(err), fix: "edit rollout.maxConcurrent" });
+  }
+  try {
+    maxErrorsValue(fleet.rollout.failureTolerance);
+  } catch (err) {
+    problems.push({
+      target: "fleet",
+      message: errorText(err),
+      fix: "edit rollout.failureTolerance",
+    });
+  }
+  if (!EXECUTION_ROLE_NAME.test(fleet.executionRoleName)) {
+    problems.push({
+      target: "fleet",
+      message: `executionRoleName ${JSON.stringify(fleet.executionRoleName)} is not a valid IAM role name`,
+      fix: "use 1-64 characters of letters, digits and +=,.@/-_",
+    });
+  }
+  if (fleet.members.length === 0) {
+    problems.push({
+      target: "fleet",
+      message: "the fleet has no member accounts to patch",
+      fix: "add accounts under members in the fleet file",
+    });
+  }
+  const chunks = targetLocationChunks(fleet.members);
+  if (chunks.length > TARGET_LOCATIONS_PER_EXECUTION) {
+    problems.push({
+      target: "fleet",
+      message: `the fleet needs ${chunks.length} target locations; one automation takes at most ${TARGET_LOCATIONS_PER_EXECUTION}`,
+      fix: "give members the same region lists, or split the fleet file",
+    });
+  }
+
+  const region = homeRegion(fleet);
+  const where = `central ${fleet.central.account}/${region}`;
+  let ssm: SSMClient;
+  try {
+    ssm = await aws.ssm(centralRef(fleet), region, "read");
+  } catch (err) {
+    problems.push({
+      target: where,
+      message: errorText(err),
+      fix: "fix central.operationsRole (or run with credentials of the central account)",
+    });
+    return problems;
+  }
+  const name = fleet.runbookName;
+  try {
+    const doc = await ssm.send(new DescribeDocumentCommand({ Name: name }));
+    const type = doc.Document?.DocumentType;
+    if (type !== undefined && type !== "Automation") {
+      problems.push({
+        target: where,
+        message: `document ${name} is a ${type} document, not an Automation runbook`,
+        fix: "point runbookName at the runbook the central stack deploys",
+      });
+    }
+  } catch (err) {
+    problems.push({
+      target: where,
+      message: `runbook ${name} not found in the central account: ${errorText(err)}`,
+      fix: "deploy the central stack first (`patchfleet up`), or correct runbookName",
+    });
+    return problems;
+  }
+  const shared = new Set<string>();
+  try {
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const out = await ssm.send(
+        new DescribeDocumentPermissionCommand({
+          Name: name,
+          PermissionType: "Share",
+          MaxResults: 200,
+          NextToken: token,
+        }),
+      );
+      for (const id of out.AccountIds ?? []) shared.add(id);
+      token = out.NextToken;
+      pages += 1;
+    } while (token && pages < 1000);
+  } catch (err) {
+    problems.push({
+      target: where,
+      message: `cannot read who runbook ${name} is shared with: ${errorText(err)}`,
+      fix: "allow ssm:DescribeDocumentPermission to the central operations role",
+    });
+    return problems;
+  }
+  if (!shared.has("all")) {
+    for (const m of fleet.members) {
+      if (m.account === fleet.central.account || shared.has(m.account)) continue;
+      problems.push({
+        target: m.account,
+        message: `runbook ${name} is not shared with member account ${m.account} (${m.name})`,
+        fix:
+          `share it from the central stack (patchfleet up), or run: aws ssm modify-document-permission ` +
+          `--name ${name} --permission-type Share --account-ids-to-add ${m.account} --region ${region}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The resource group the runbook targets must exist in every member account-region. Checked with
+ * each member's read role; members without one are listed in a note instead.
+ */
+async function resourceGroupPreflight(
+  fleet: Fleet,
+  aws: AwsSessions,
+): Promise<{ problems: PreflightProblem[]; notes: string[] }> {
+  const group = fleet.resourceGroupName;
+  const unchecked = fleet.members.filter((m) => m.readRole === undefined).map((m) => m.account);
+  const notes =
+    unchecked.length === 0
+      ? []
+      : [
+          `resource group ${group}: not checked in ${unchecked.join(", ")} (no readRole); an ` +
+            "account-region without it fails its own target",
+        ];
+  const work = memberTargets(fleet).filter(({ member }) => member.readRole !== undefined);
+  const results = await mapBounded(work, 8, async ({ member, region }) => {
+    const target = `${member.account}/${region}`;
+    let credentials;
+    try {
+      credentials = await aws.credentials(
+        { account: member.account, roleArn: member.readRole, externalId: member.externalId },
+        region,
+      );
+    } catch (err) {
+      return {
+        target,
+        message: `cannot check resource group ${group}: ${errorText(err)}`,
+        fix: `fix members[].readRole of ${member.account} (${member.name})`,
+      };
+    }
+    if (!credentials) return undefined;
+    const check = await getGroup(group, region, credentials, {
+      endpoint: aws.options.endpoint,
+      timeoutMs: aws.options.requestTimeoutMs,
+    });
+    if (check.found) return undefined;
+    if (check.reason === "not-found") {
+      return {
+        target,
+        message: `resource group ${group} does not exist in ${target}`,
+        fix: `deploy the member stack of ${member.name} (\`patchfleet up\`), or correct resourceGroup.name`,
+      };
+    }
+    if (check.reason === "denied") {
+      return {
+        target,
+        message: `cannot check resource group ${group}: ${check.message}`,
+        fix: `allow resource-groups:GetGroup to ${member.readRole}`,
+      };
+    }
+    return {
+      target,
+      message: `cannot check resource group ${group}: ${check.message}`,
+      fix: "retry; if it persists, check the Resource Groups endpoint of that region",
+    };
+  });
+  return { problems: results.filter((p): p is PreflightProblem => p !== undefined), notes };
+}
+
+export function memberTargets(fleet: Fleet): { member: FleetAccount; region: string }[] {
+  const out: { member: FleetAccount; region: string }[] = [];
+  const seen = new Set<string>();
+  for (const member of fleet.members) {
+    for (const region of member.regions) {
+      const key = `${member.account}/${region}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ member, region });
+    }
+  }
+  return out;
+}
+
+/** Every preflight check; an empty problem list means the automation may start. */
+export async function preflight(
+  fleet: Fleet,
+  aws: AwsSessions,
+): Promise<{ problems: PreflightProblem[]; notes: string[] }> {
+  const groups = await resourceGroupPreflight(fleet, aws);
+  return {
+    problems: [...(await centralPreflight(fleet, aws)), ...groups.problems],
+    notes: groups.notes,
+  };
+}
