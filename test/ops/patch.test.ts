@@ -196,8 +196,9 @@ describe("patch against the local SSM/STS endpoint", function () {
   });
 
   it("a timed-out StartAutomationExecution is retried with the same ClientToken and starts once (R7)", async () => {
-    fake.holdFirstStartMs = 1500;
-    const report = await runPatch(options({ aws: { endpoint: fake.url, requestTimeoutMs: 400 } }));
+    // The held response outlives the client's timeout by far; the retry has ample time.
+    fake.holdFirstStartMs = 3000;
+    const report = await runPatch(options({ aws: { endpoint: fake.url, requestTimeoutMs: 1000 } }));
     const starts = fake.callsOf("StartAutomationExecution");
     assert.equal(starts.length, 2);
     assert.equal(starts[0].body.ClientToken, report.clientToken);
