@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import Module from "module";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import type { ProgramFailure } from "./types";
 
 /** Source maps of transpiled files, kept only to map an error's location. */
@@ -101,8 +102,14 @@ export function resolveProgramEntry(target: string): { entry: string; root: stri
     .map((f) => path.join(target, f))
     .find((f) => fs.existsSync(f));
   if (pulumiYaml) {
-    const m = /^main:\s*["']?([^"'\n#]+?)["']?\s*$/m.exec(fs.readFileSync(pulumiYaml, "utf8"));
-    if (m) main = path.resolve(target, m[1]);
+    let doc: unknown;
+    try {
+      doc = parseYaml(fs.readFileSync(pulumiYaml, "utf8"));
+    } catch (err) {
+      throw new Error(`${path.basename(pulumiYaml)} is not valid YAML: ${(err as Error).message}`);
+    }
+    const declared = (doc as { main?: unknown } | null)?.main;
+    if (typeof declared === "string" && declared !== "") main = path.resolve(target, declared);
   }
   for (const candidate of [main, path.join(main, "index.ts"), path.join(main, "index.js")]) {
     const s = fs.statSync(candidate, { throwIfNoEntry: false });

@@ -140,16 +140,20 @@ describe("patchfleet check --program (end to end through the CLI)", function () 
     );
   });
 
-  it("resolves @pulumi/* from patchfleet for a program elsewhere, with config and regions", async () => {
+  it("resolves @pulumi/* from patchfleet for a program elsewhere, with its main, config and regions", async () => {
     const dir = path.join(tmp, "elsewhere");
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: elsewhere\nruntime: nodejs\n");
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      "name: elsewhere\nruntime: nodejs\nmain: src/\n",
+    );
+    fs.mkdirSync(path.join(dir, "src"));
     fs.writeFileSync(
       path.join(dir, "Pulumi.dev.yaml"),
       "config:\n  aws:region: eu-west-1\n  elsewhere:group: web\n",
     );
     fs.writeFileSync(
-      path.join(dir, "index.ts"),
+      path.join(dir, "src", "index.ts"),
       [
         'import * as aws from "@pulumi/aws";',
         'import * as pulumi from "@pulumi/pulumi";',
