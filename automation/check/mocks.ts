@@ -96,7 +96,8 @@ export class CheckMocks implements pulumi.runtime.Mocks {
     if (args.type.startsWith("pulumi:providers:")) {
       return { id: CheckMocks.idFor(args.type, args.name), state: { ...inputs } };
     }
-    const id = CheckMocks.idFor(args.type, args.name);
+    // A read (`Resource.get`) or an import names the id of an existing resource: keep it.
+    const id = args.id || CheckMocks.idFor(args.type, args.name);
     const region = this.regionOf(args.provider);
     // Pulumi auto-names resources whose `name` is not given: logical name plus a random suffix.
     // Here the suffix is a hash so the name is stable.

@@ -110,6 +110,15 @@ interface RegisterRequest {
     forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void;
   };
 }
+interface ReadRequest {
+  getId(): string;
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProperties(): ProtoStruct | undefined;
+  getProvider(): string;
+  getDependenciesList(): string[];
+}
 interface RegisterResponse {
   getUrn(): string;
   getId(): string;
@@ -117,6 +126,10 @@ interface RegisterResponse {
 type Callback = (err: unknown, resp?: RegisterResponse) => void;
 interface MockMonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+  readResource(
+    req: ReadRequest,
+    callback: (err: unknown, resp?: { getUrn(): string }) => void,
+  ): Promise<void>;
   newUrn(parent: string, type: string, name: string): string;
 }
 
@@ -160,6 +173,30 @@ export function synthesize(
       engineUrn(options.stack, options.project, parent, type, name);
     const original = monitor.registerResource.bind(monitor);
     const unknown = options.unknown ?? UNKNOWN_TEXT;
+    // `Resource.get(...)` reads an existing resource: the engine lists it with the stack's own.
+    const originalRead = monitor.readResource.bind(monitor);
+    monitor.readResource = (req, callback) =>
+      originalRead(req, (err, resp) => {
+        if (!err && resp) {
+          const raw = req.getProperties()?.toJavaScript() ?? {};
+          const providerRef = req.getProvider() || undefined;
+          captured.push({
+            urn: resp.getUrn(),
+            type: req.getType(),
+            name: req.getName(),
+            custom: true,
+            region: mocks.regionOf(providerRef),
+            inputs: plainValue(raw, "redact", UNKNOWN_TEXT) as Record<string, unknown>,
+            props: plainValue(raw, "unwrap", unknown) as Record<string, unknown>,
+            id: req.getId(),
+            parent: req.getParent() || undefined,
+            provider: providerRef,
+            dependencies: req.getDependenciesList(),
+            propertyDependencies: {},
+          });
+        }
+        callback(err, resp);
+      });
     monitor.registerResource = (req, callback) =>
       original(req, (err, resp) => {
         if (!err && resp) {

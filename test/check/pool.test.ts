@@ -22,6 +22,7 @@ class Comp extends pulumi.ComponentResource {
   }
 }
 new Comp("c");
+aws.ec2.Vpc.get("shared", "vpc-0abc");
 pulumi.log.warn("windows baseline has no approval rule");
 `;
 
@@ -55,6 +56,12 @@ describe("check: worker pool", function () {
     assert.deepEqual(
       result.resources.map((r) => [r.urn, r.custom, r.region, r.parent]),
       [
+        [
+          "urn:pulumi:check::graph::aws:ec2/vpc:Vpc::shared",
+          true,
+          "us-east-1",
+          "urn:pulumi:check::graph::pulumi:pulumi:Stack::graph-check",
+        ],
         [comp, false, "", "urn:pulumi:check::graph::pulumi:pulumi:Stack::graph-check"],
         [provider, true, "eu-central-1", comp],
         [baseline, true, "eu-central-1", comp],
@@ -66,12 +73,14 @@ describe("check: worker pool", function () {
         ],
       ],
     );
-    const group = result.resources[3];
+    // A read keeps the id it was given, as `Resource.get` does.
+    assert.equal(result.resources[0].id, "vpc-0abc");
+    const group = result.resources[4];
     assert.equal(group.provider, `${provider}::c-eu-061a2d8a`);
     assert.deepEqual(group.dependencies, [provider, baseline]);
     assert.deepEqual(group.propertyDependencies, { baselineId: [baseline], patchGroup: [] });
     assert.deepEqual(group.inputs, { baselineId: "pb-5514f45612252ba8", patchGroup: "web" });
-    assert.equal(result.resources[2].id, "pb-5514f45612252ba8");
+    assert.equal(result.resources[3].id, "pb-5514f45612252ba8");
     assert.deepEqual(result.regions, ["eu-central-1"]);
     assert.deepEqual(result.warnings, ["windows baseline has no approval rule"]);
     // The baseline has no approval rule: the pack's rule 2 reports it, so evaluation ran on it.
