@@ -81,7 +81,7 @@ describe("check: worker pool", function () {
     assert.deepEqual(group.propertyDependencies, { baselineId: [baseline], patchGroup: [] });
     assert.deepEqual(group.inputs, { baselineId: "pb-5514f45612252ba8", patchGroup: "web" });
     assert.equal(result.resources[3].id, "pb-5514f45612252ba8");
-    assert.deepEqual(result.regions, ["eu-central-1"]);
+    assert.deepEqual(result.regions, ["eu-central-1", "us-east-1"]);
     assert.deepEqual(result.warnings, ["windows baseline has no approval rule"]);
     // The baseline has no approval rule: the pack's rule 2 reports it, so evaluation ran on it.
     assert.deepEqual(
