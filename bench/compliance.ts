@@ -29,6 +29,14 @@ interface Stats {
   ssmCalls: number;
   stsCalls: number;
   maxInFlight: number;
+  /** CPU time of the endpoint process since the last stats, in ms. */
+  cpuMs: number;
+}
+
+function cpuMs(since?: NodeJS.CpuUsage): { ms: number; now: NodeJS.CpuUsage } {
+  const now = process.cpuUsage();
+  const d = since ? process.cpuUsage(since) : now;
+  return { ms: (d.user + d.system) / 1000, now };
 }
 
 type Message = { url: string } | { stats: Stats };
@@ -48,9 +56,13 @@ async function serve(accounts: number, instances: number, latency: number): Prom
       );
     }
   }
+  let mark = process.cpuUsage();
   process.on("message", (msg: string) => {
     if (msg === "stats") {
+      const cpu = cpuMs(mark);
+      mark = cpu.now;
       const stats: Stats = {
+        cpuMs: cpu.ms,
         ssmCalls: fake.calls.filter((c) => c.service === "ssm").length,
         stsCalls: fake.calls.filter((c) => c.service === "sts").length,
         maxInFlight: fake.maxInFlight,
@@ -83,6 +95,9 @@ async function measure(accounts: number, instances: number, latency: number): Pr
   );
   let base = 0;
   for (const concurrency of [1, 16]) {
+    child.send("stats");
+    await next(); // resets the endpoint's counters and CPU mark
+    const cpuStart = process.cpuUsage();
     const started = process.hrtime.bigint();
     const report = await gatherCompliance({
       fleet,
@@ -92,6 +107,7 @@ async function measure(accounts: number, instances: number, latency: number): Pr
       detailLimit: 0,
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const clientCpu = cpuMs(cpuStart).ms;
     if (concurrency === 1) base = ms;
     child.send("stats");
     const reply = await next();
@@ -107,7 +123,8 @@ async function measure(accounts: number, instances: number, latency: number): Pr
         `; calls per target min ${Math.min(...perTarget)} max ${Math.max(...perTarget)}` +
         `, server saw ${s.ssmCalls / targets} SSM calls per target and ${s.stsCalls} AssumeRole ` +
         `for ${accounts} accounts, max ${s.maxInFlight} requests in flight` +
-        `; ${read}/${targets} targets read, ${report.totals.instances} instances`,
+        `; ${read}/${targets} targets read, ${report.totals.instances} instances` +
+        `; CPU: client ${(clientCpu / 1000).toFixed(2)} s, endpoint ${(s.cpuMs / 1000).toFixed(2)} s`,
     );
     if (read !== targets || report.totals.instances !== targets * instances) {
       throw new Error("bench: a target or an instance went missing");
