@@ -84,6 +84,8 @@ export interface RunFleetOptions {
    * from a terminal's Ctrl-C, which already reached the CLI processes. @default true
    */
   interruptOperations?: boolean;
+  /** refresh only: drop creates an interrupted update left pending. @default false */
+  clearPendingCreates?: boolean;
   /** Environment for the Pulumi CLI (passphrase, AWS credentials, PATH). @default process.env */
   env?: NodeJS.ProcessEnv;
   /** A CLI resolved by the caller; otherwise resolved once here, before any stack is touched. */
@@ -241,6 +243,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetRunResult
     const outcome = await driver.run(specFor(t), operation, {
       signal: workerSignal,
       forwardAbort: options.interruptOperations ?? true,
+      clearPendingCreates: operation === "refresh" && options.clearPendingCreates === true,
       onOutput: (line) => emit({ kind: "output", target: t, line }),
     });
     extras.set(t.id, outcome);

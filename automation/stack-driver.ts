@@ -69,6 +69,9 @@ export interface StackRunOptions {
    * @default true
    */
   forwardAbort?: boolean;
+  /** refresh only: drop pending creates from the state (`--clear-pending-creates`). Only on the
+   * user's explicit request: a create that did finish leaves an untracked resource behind. */
+  clearPendingCreates?: boolean;
   /** Each line the CLI prints, with secrets redacted. */
   onOutput?: (line: string) => void;
 }
@@ -150,7 +153,9 @@ export function cliErrorSummary(err: unknown): string {
 
 const PENDING_HINT =
   "check those resources in AWS, then run `patchfleet refresh` for this stack (it runs " +
-  "`pulumi refresh`, which clears pending operations) before trying again";
+  "`pulumi refresh`, which clears pending operations; add --clear-pending-creates to drop " +
+  "creates that never finished, after deleting or importing anything they left behind) " +
+  "before trying again";
 
 function pendingCount(deployment: unknown): number {
   const d = (deployment as { deployment?: { pending_operations?: unknown } } | undefined)
@@ -220,7 +225,7 @@ export class StackDriver {
   private async runExclusive(
     spec: StackSpec,
     operation: StackOperation,
-    { signal, onOutput, forwardAbort = true }: StackRunOptions,
+    { signal, onOutput, forwardAbort = true, clearPendingCreates }: StackRunOptions,
   ): Promise<StackRunOutcome> {
     const checkAbort = () => {
       if (signal?.aborted) throw new OperationAbortedError(`${operation} was not started`);
@@ -288,7 +293,7 @@ export class StackDriver {
           return { state: "SUCCEEDED", reason: "no drift", changes };
         }
         case "refresh":
-          await stack.refresh(common);
+          await stack.refresh(clearPendingCreates ? { ...common, clearPendingCreates } : common);
           return { state: "SUCCEEDED", reason: "refreshed", changes: summary };
         case "destroy":
           await stack.destroy(common);

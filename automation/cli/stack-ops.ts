@@ -18,6 +18,7 @@ const SPEC = {
   "failure-tolerance": "string",
   json: "boolean",
   report: "string",
+  "clear-pending-creates": "boolean",
   help: "boolean",
 } as const;
 
@@ -44,7 +45,12 @@ Options:
   --failure-tolerance <N|P%>  member failures tolerated before stopping (default: fleet file)
   --json                      print the report as JSON on stdout (progress goes to stderr)
   --report <file>             also write the report as JSON to <file>
-  --help                      this text
+${
+  op === "refresh"
+    ? "  --clear-pending-creates     drop creates an interrupted update left pending (delete or\n" +
+      "                              import anything they created in AWS first)\n"
+    : ""
+}  --help                      this text
 
 Environment: PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (passphrase secrets),
 AWS credentials for the deploying principal. The Pulumi CLI must be on PATH.
@@ -56,6 +62,9 @@ prerequisite, 130 interrupted.
 
 async function run(op: StackOperation, argv: string[], io: CliIO): Promise<number> {
   const { options, positionals } = parseOptions(argv, SPEC);
+  if (options["clear-pending-creates"] && op !== "refresh") {
+    throw new UsageError("--clear-pending-creates only applies to `patchfleet refresh`");
+  }
   if (positionals.length > 0) {
     throw new UsageError(
       `unexpected argument "${positionals[0]}"; see \`patchfleet ${op} --help\``,
@@ -93,6 +102,7 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
       // forwarding it would be their second interrupt, which makes Pulumi abandon the step in
       // flight. Elsewhere (CI, `kill -INT`), only patchfleet was signalled: forward it once.
       interruptOperations: !process.stdin.isTTY,
+      clearPendingCreates: options["clear-pending-creates"],
       env: io.env,
       onEvent: (e) => renderer.onEvent(e),
     });

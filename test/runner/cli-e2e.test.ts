@@ -259,6 +259,25 @@ describe("stack commands --help", () => {
   }
 });
 
+describe("stack command option checks", () => {
+  it("--clear-pending-creates is refused outside refresh, before reading the fleet", async () => {
+    let err = "";
+    const code = await main(["up", "--fleet", "missing.yaml", "--clear-pending-creates"], {
+      stdout: () => undefined,
+      stderr: (t) => (err += t),
+      isTTY: false,
+      env: {},
+      cwd: process.cwd(),
+      signal: new AbortController().signal,
+    });
+    assert.equal(code, 2);
+    assert.equal(
+      err,
+      "patchfleet up: --clear-pending-creates only applies to `patchfleet refresh`\n",
+    );
+  });
+});
+
 describe("policy-config in process (stand-in pulumi on the injected PATH)", function () {
   this.timeout(30000);
   let fake: FakePulumi;

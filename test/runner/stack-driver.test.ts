@@ -170,6 +170,7 @@ describe("stack driver against the stand-in pulumi CLI", function () {
       ["stack select", "refresh --skip-preview", "stack history"],
     );
     assert.ok(fake.invocations()[1].argv.includes("--yes"));
+    assert.ok(!fake.invocations()[1].argv.includes("--clear-pending-creates"));
   });
 
   it("reports drift as FAILED with the number of changes, using --expect-no-changes", async () => {
@@ -242,11 +243,20 @@ describe("stack driver against the stand-in pulumi CLI", function () {
       outcome.reason,
       "stack s1 has 2 pending operation(s) left by an interrupted update; check those resources " +
         "in AWS, then run `patchfleet refresh` for this stack (it runs `pulumi refresh`, which " +
-        "clears pending operations) before trying again",
+        "clears pending operations; add --clear-pending-creates to drop creates that never " +
+        "finished, after deleting or importing anything they left behind) before trying again",
     );
     assert.equal(fake.calls("up").length, 0);
-    const refreshed = await driver.run(spec("s1"), "refresh");
+    const refreshed = await driver.run(spec("s1"), "refresh", { clearPendingCreates: true });
     assert.equal(refreshed.state, "SUCCEEDED");
+    const refresh = fake.calls("refresh");
+    assert.equal(refresh.length, 1);
+    assert.deepEqual(refresh[0].argv.slice(0, 4), [
+      "refresh",
+      "--skip-preview",
+      "--yes",
+      "--clear-pending-creates",
+    ]);
     assert.equal((await driver.run(spec("s1"), "up")).state, "SUCCEEDED");
   });
 
