@@ -11,6 +11,7 @@ import { ChildProcess, fork } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { NOT_CHECKED } from "./types";
 import type { CheckJob, TargetResult, WorkerMessage, WorkerRequest } from "./types";
 
 export interface PoolOptions {
@@ -182,8 +183,6 @@ export async function runJobs(
   }
 
   await Promise.all(Array.from({ length: workers }, () => slot()));
-  const all = jobs.map(
-    (job) => results[job.index] ?? failed(job, "not checked: the check was interrupted"),
-  );
+  const all = jobs.map((job) => results[job.index] ?? failed(job, NOT_CHECKED));
   return { results: all, stats };
 }

@@ -2,6 +2,7 @@
  * The check's report in its three forms: one JSON document, plain text per target, and a
  * self-contained HTML page.
  */
+import { NOT_CHECKED } from "./types";
 import type { CheckViolation, ProgramFailure, TargetResult } from "./types";
 
 export interface ReportResource {
@@ -73,13 +74,15 @@ export function countByType(resources: readonly { type: string }[]): [string, nu
 
 export function summaryLine(report: CheckReport): string {
   const s = report.summary;
-  const failed = report.targets.filter((t) => t.error).length;
+  const notChecked = report.targets.filter((t) => t.error?.message === NOT_CHECKED).length;
+  const failed = report.targets.filter((t) => t.error).length - notChecked;
   const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   return (
     `${plural(s.targets, "target")}, ${plural(s.resources, "resource")}: ` +
     `${s.mandatory} mandatory, ${s.advisory} advisory ` +
     `${s.mandatory + s.advisory === 1 ? "violation" : "violations"}` +
-    (failed > 0 ? `, ${failed} failed to load` : "")
+    (failed > 0 ? `, ${failed} failed to load` : "") +
+    (notChecked > 0 ? `, ${notChecked} not checked (interrupted)` : "")
   );
 }
 
@@ -112,6 +115,10 @@ export function renderText(report: CheckReport, color: boolean): string {
       st.bold(`${t.name} (${t.account}) ${where}`) +
         (t.error ? "" : `: ${t.resources.length} resources`),
     );
+    if (t.error?.message === NOT_CHECKED) {
+      out.push(st.dim(`  ${NOT_CHECKED}`), "");
+      continue;
+    }
     if (t.error) {
       out.push(
         st.red(

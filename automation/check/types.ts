@@ -75,6 +75,9 @@ export interface CheckViolation {
   message: string;
 }
 
+/** The failure message of a target an interrupted check never started. */
+export const NOT_CHECKED = "not checked: the check was interrupted";
+
 /** Where a failed program went wrong, in the user's own source. */
 export interface ProgramFailure {
   message: string;

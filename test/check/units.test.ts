@@ -11,7 +11,7 @@ import {
   summaryLine,
 } from "../../automation/check/report";
 import { plainValue, type CapturedResource } from "../../automation/check/synthesize";
-import type { TargetResult } from "../../automation/check/types";
+import { NOT_CHECKED, type TargetResult } from "../../automation/check/types";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 
@@ -350,6 +350,39 @@ describe("check: report", () => {
       html.includes('<p class="error">Failed to load: app/index.ts:3:7: boom\n\tset it</p>'),
     );
     assert.ok(!html.includes("<1>") && !html.includes("<web>"));
+  });
+});
+
+describe("check: an interrupted check", () => {
+  it("counts targets it never started apart from failures", () => {
+    const base = {
+      account: "1",
+      regions: ["us-east-1"],
+      resources: [],
+      violations: [],
+      warnings: [],
+      millis: 0,
+    };
+    const report = buildReport([
+      { ...base, index: 0, name: "ran" },
+      { ...base, index: 1, name: "skipped", failure: { message: NOT_CHECKED } },
+    ]);
+    assert.equal(
+      summaryLine(report),
+      "2 targets, 0 resources: 0 mandatory, 0 advisory violations, 1 not checked (interrupted)",
+    );
+    assert.equal(
+      renderText(report, false),
+      [
+        "ran (1) us-east-1: 0 resources",
+        "",
+        "skipped (1) us-east-1",
+        "  not checked: the check was interrupted",
+        "",
+        "2 targets, 0 resources: 0 mandatory, 0 advisory violations, 1 not checked (interrupted)",
+        "",
+      ].join("\n"),
+    );
   });
 });
 
