@@ -11,6 +11,7 @@ export { CheckInputError, PROGRAM_ACCOUNT, PROGRAM_REGION } from "./targets";
 export { buildReport, renderHtml, renderText, summaryLine, countByType } from "./report";
 export type { CheckReport, ReportResource, ReportTarget } from "./report";
 export { defaultWorkerCount } from "./pool";
+export { NOT_CHECKED } from "./types";
 export type { CheckViolation, ProgramFailure, TargetResult } from "./types";
 
 export interface CheckOptions {

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CheckInputError, renderHtml, renderText, runCheck } from "../check";
+import { CheckInputError, NOT_CHECKED, renderHtml, renderText, runCheck } from "../check";
 import { CliIO, UsageError, parseOptions } from "./io";
 import type { Command } from "./main";
 
@@ -94,7 +94,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     fs.writeFileSync(file, renderHtml(report));
     if (!options.json) io.stdout(`HTML report: ${path.relative(io.cwd, file) || file}\n`);
   }
-  const failed = report.targets.filter((t) => t.error);
+  const failed = report.targets.filter((t) => t.error && t.error.message !== NOT_CHECKED);
   // The text report shows failures in place; with --json, stdout is the document alone.
   for (const t of options.json ? failed : []) {
     const where = t.error?.location ? `${t.error.location}: ` : "";
