@@ -52,8 +52,28 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Child process ids of `pid` (Linux /proc). */
+function childPids(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Runs `node bin/patchfleet.js <args>` in `cwd` (the repository root by default). */
-export function runCli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  cwd = ROOT,
+  env: NodeJS.ProcessEnv = {},
+  /** Send SIGINT once the CLI has started its first worker process (polled for up to 30 s). */
+  interruptWhenWorking = false,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
@@ -65,6 +85,21 @@ export function runCli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}):
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    let poll: NodeJS.Timeout | undefined;
+    if (interruptWhenWorking) {
+      const deadline = Date.now() + 30_000;
+      poll = setInterval(() => {
+        if (child.pid !== undefined && childPids(child.pid).length > 0) {
+          child.kill("SIGINT");
+          clearInterval(poll);
+        } else if (Date.now() > deadline) {
+          clearInterval(poll);
+        }
+      }, 20);
+    }
+    child.on("close", (code) => {
+      if (poll) clearInterval(poll);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

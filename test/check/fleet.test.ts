@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { generateFleet } from "../../bench/check";
 import { ROOT, ensureBuilt, runCli } from "./cli-helpers";
 
 interface Resource {
@@ -239,6 +240,25 @@ describe("patchfleet check --fleet (end to end through the CLI)", function () {
     assert.match(lines[1], /^ {2}central\.account: must be a 12-digit AWS account id/);
     assert.match(lines[2], /^ {2}members\[0\]\.regions\[0\]: "eu-west-9" is not an AWS region/);
     assert.match(lines[3], /^ {2}patchGroups\.web\.approvalRules: a baseline needs approval rules/);
+  });
+
+  it("on SIGINT stops starting targets, prints what it has and exits 130", async () => {
+    const big = path.join(tmp, "big.yaml");
+    fs.writeFileSync(big, generateFleet(1000));
+    const run = await runCli(["check", "--fleet", big], ROOT, {}, true);
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(run.stderr, /interrupt received; finishing running work/);
+    const summary =
+      /\n501 targets, (\d+) resources: 0 mandatory, 0 advisory violations, (\d+) not checked \(interrupted\)\n$/.exec(
+        run.stdout,
+      );
+    assert.ok(summary, run.stdout.slice(-300));
+    const notChecked = Number(summary[2]);
+    assert.ok(notChecked > 0 && notChecked < 501, String(notChecked));
+    assert.equal(
+      run.stdout.split("  not checked: the check was interrupted\n").length - 1,
+      notChecked,
+    );
   });
 
   it("says which fleet file is missing (exit 2)", async () => {
