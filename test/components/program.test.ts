@@ -96,13 +96,23 @@ describe("index.ts (the Pulumi program)", function () {
     assert.deepEqual(resources, []);
   });
 
-  it("Pulumi.yaml names the project and runs index.ts with TypeScript, not package.json's main", () => {
-    const file = path.join(__dirname, "..", "..", "Pulumi.yaml");
-    const project = YAML.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  it("Pulumi.yaml names the project, and the Node host's entry point is index.ts", () => {
+    const root = path.join(__dirname, "..", "..");
+    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     assert.equal(project.name, "patchfleet");
     assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: true } });
-    // package.json's "main" is the automation library; without this the engine would run it.
-    assert.equal(project.main, "index.ts");
-    assert.ok(fs.existsSync(path.join(path.dirname(file), project.main as string)));
+    // With no `main` in Pulumi.yaml the Node language host takes package.json's `exports["."]`
+    // (then `main`) as the program, so both must name index.ts, never the automation library.
+    assert.equal(project.main, undefined);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+      main: string;
+      exports: Record<string, unknown>;
+    };
+    assert.equal(pkg.exports["."], "./index.ts");
+    assert.equal(pkg.main, "index.ts");
+    assert.ok(fs.existsSync(path.join(root, "index.ts")));
   });
 });
