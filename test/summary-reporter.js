@@ -1,6 +1,7 @@
 // The spec reporter, plus one plain closing line ("N passed, N failed, N skipped") that tools
 // reading test logs understand without knowing mocha.
 "use strict";
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha loads reporters as CommonJS
 const Mocha = require("mocha");
 
 const { EVENT_RUN_END } = Mocha.Runner.constants;
