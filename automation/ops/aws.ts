@@ -7,6 +7,8 @@
  * mode and always carry a ClientToken, so a retried StartAutomationExecution is the same request.
  */
 import { SSMClient } from "@aws-sdk/client-ssm";
+import * as http from "http";
+import * as https from "https";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 
@@ -23,6 +25,12 @@ export interface AwsOptions {
   requestTimeoutMs?: number;
   /** Region for STS calls. @default the first region of the account being assumed into */
   stsRegion?: string;
+  /**
+   * Open connections per endpoint host, shared by all clients of one session (every account of a
+   * region talks to the same SSM host). Set it at least to the number of targets read at once.
+   * @default 50
+   */
+  maxSockets?: number;
 }
 
 /** Lifetime of assumed-role sessions: role chaining caps sessions at one hour. */
@@ -60,8 +68,19 @@ export class AwsSessions {
   private readonly sts = new Map<string, STSClient>();
   private readonly creds = new Map<string, Promise<AwsCredentialIdentity | undefined>>();
   private readonly ssmClients = new Map<string, SSMClient>();
+  /**
+   * One keep-alive connection pool for every client of the session. Each client still has its own
+   * credentials, region, retry strategy and signer (S1); only idle sockets are shared, so a new
+   * account-region does not open a fresh connection to a host the session already talks to.
+   */
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
 
-  constructor(readonly options: AwsOptions) {}
+  constructor(readonly options: AwsOptions) {
+    const pool = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
+    this.httpAgent = new http.Agent(pool);
+    this.httpsAgent = new https.Agent(pool);
+  }
 
   sessionName(account: string): string {
     return `patchfleet-${this.options.runId}-${account}`;
@@ -80,6 +99,8 @@ export class AwsSessions {
         requestTimeout: this.options.requestTimeoutMs ?? 30_000,
         throwOnRequestTimeout: true,
         connectionTimeout: 5_000,
+        httpAgent: this.httpAgent,
+        httpsAgent: this.httpsAgent,
       },
     };
   }
@@ -172,11 +193,13 @@ export class AwsSessions {
     return client;
   }
 
-  /** Closes every client's sockets. */
+  /** Closes every client and the session's sockets. */
   destroy(): void {
     for (const c of this.ssmClients.values()) c.destroy();
     for (const c of this.sts.values()) c.destroy();
     this.ssmClients.clear();
     this.sts.clear();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 }

@@ -253,7 +253,13 @@ function groupsOf(instances: readonly InstanceCompliance[]): PatchGroupComplianc
 export async function gatherCompliance(options: ComplianceOptions): Promise<ComplianceReport> {
   const { fleet } = options;
   const now = options.now ?? (() => new Date());
-  const aws = new AwsSessions({ ...options.aws, runId: options.runId });
+  const concurrency = options.concurrency ?? 8;
+  const aws = new AwsSessions({
+    // Every target of a region may have a request open at once.
+    maxSockets: Math.max(50, concurrency),
+    ...options.aws,
+    runId: options.runId,
+  });
   const detailLimit = options.detailLimit ?? 20;
   const work: {
     account: string;
@@ -277,7 +283,7 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
     }
   }
   try {
-    const targets = await mapBounded(work, options.concurrency ?? 8, async (w) => {
+    const targets = await mapBounded(work, concurrency, async (w) => {
       const base = {
         account: w.account,
         name: w.name,

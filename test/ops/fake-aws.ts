@@ -96,6 +96,9 @@ const STILL_RUNNING = new Set([
   "Cancelling",
 ]);
 
+/** Idle time before the server closes a kept-alive connection. */
+const KEEP_ALIVE_MS = 60_000;
+
 function epoch(d: Date): number {
   return d.getTime() / 1000;
 }
@@ -126,6 +129,8 @@ export class FakeAws {
   /** Requests being served right now, and the most seen at once. */
   inFlight = 0;
   maxInFlight = 0;
+  /** TCP connections accepted so far (keep-alive reuses them across requests). */
+  connections = 0;
   private readonly keys = new Map<string, string>();
   private readonly counters = new Map<string, number>();
   private server?: http.Server;
@@ -140,8 +145,13 @@ export class FakeAws {
         void this.handle(req, Buffer.concat(chunks).toString("utf8"), res);
       });
     });
-    // Keep-alive sockets would keep close() waiting; the SDK clients are destroyed after use anyway.
-    this.server.keepAliveTimeout = 1000;
+    // Node's HTTP agent keeps an idle socket for the server's advertised keep-alive time minus one
+    // second, so a 1 s hint would close every connection after one request. Advertise a long one;
+    // stop() closes whatever sockets remain.
+    this.server.keepAliveTimeout = KEEP_ALIVE_MS;
+    this.server.on("connection", () => {
+      this.connections += 1;
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     const { port } = this.server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
