@@ -2,6 +2,7 @@
  * The check's report in its three forms: one JSON document, plain text per target, and a
  * self-contained HTML page.
  */
+import { escapeHtml as esc } from "../html";
 import { NOT_CHECKED } from "./types";
 import type { CheckViolation, ProgramFailure, TargetResult } from "./types";
 
@@ -146,15 +147,6 @@ export function renderText(report: CheckReport, color: boolean): string {
   const line = summaryLine(report);
   out.push(report.summary.mandatory > 0 ? st.red(line) : st.bold(line));
   return out.join("\n") + "\n";
-}
-
-function esc(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 }
 
 /** A single HTML page with inline styles, no scripts or external assets. */

@@ -5,15 +5,9 @@
  */
 import type { ComplianceReport, PatchGroupCompliance, Totals } from "./compliance";
 import { emptyTotals } from "./compliance";
+import { escapeHtml } from "../html";
 
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
+export { escapeHtml } from "../html";
 
 /** Compliant share in whole percent (floor, so 99.6 % never shows as 100). */
 export function compliancePercent(t: Pick<Totals, "instances" | "compliant">): number {
