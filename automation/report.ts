@@ -6,25 +6,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { TARGET_STATES, TargetState } from "../domain";
-import type { FleetRunResult, FleetTargetResult } from "./runner";
+import type { FleetRunResult } from "./runner";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export interface FleetReport {
+/** The run result as written out: its fields (operation as plain text), plus version and counts. */
+export interface FleetReport extends Omit<FleetRunResult, "operation"> {
   schemaVersion: number;
   tool: "patchfleet";
   operation: string;
-  fleetFile: string;
-  project: string;
-  backend: string;
-  selection: { only?: string[]; shard?: string };
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  interrupted: boolean;
   /** How many targets ended in each state (every state listed, zeros included). */
   counts: Record<TargetState, number>;
-  targets: FleetTargetResult[];
 }
 
 export function countStates(targets: { state: TargetState }[]): Record<TargetState, number> {
