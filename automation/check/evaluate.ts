@@ -3,30 +3,13 @@
  * the fleet would get, and turns its findings into report rows.
  */
 import * as path from "path";
+// Types only: the evaluator module itself is required at run time by loadEvaluator.
+import type { PolicyResource, Violation as PolicyViolation } from "../../policy-pack/evaluate";
 import type { CapturedResource } from "./synthesize";
 import type { CheckJob, CheckViolation, PolicyConfig } from "./types";
 
 export const INSTANCE_POLICY = "patchfleet-instance-approved-baseline";
 
-/** The evaluator's input, as policy-pack/evaluate.ts declares it. */
-interface PolicyResource {
-  urn: string;
-  type: string;
-  name: string;
-  props: Record<string, unknown>;
-  dependencies?: string[];
-  propertyDependencies?: Record<string, string[]>;
-  parent?: string;
-  provider?: string;
-}
-interface PolicyViolation {
-  policy: string;
-  enforcementLevel: string;
-  message: string;
-  urn?: string;
-  resourceName?: string;
-  resourceType?: string;
-}
 type EvaluatePolicies = (
   resources: PolicyResource[],
   config?: PolicyConfig,
