@@ -4,10 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ProgressRenderer } from "../../automation/cli/render";
 import { parseCountOrPercent, parseList } from "../../automation/cli/fleet-options";
-import {
-  APPROVED_BASELINE_POLICY,
-  policyConfigFromOutputs,
-} from "../../automation/cli/policy-config";
+import { APPROVED_BASELINE_POLICY, policyConfigFromOutputs } from "../../automation/policy-config";
 import { UsageError } from "../../automation/cli/io";
 import { buildReport, exitCodeFor, writeReport } from "../../automation/report";
 import type { FleetRunResult, FleetTarget, FleetTargetResult } from "../../automation/runner";
