@@ -1,0 +1,222 @@
+/**
+ * The fleet-wide settings of a fleet file besides accounts and patch groups: resource group, IAM
+ * role names, runbook, log bucket, maintenance windows, and the tags put on every resource.
+ */
+import {
+  DEFAULT_ADMINISTRATION_ROLE_NAME,
+  DEFAULT_EXECUTION_ROLE_NAME,
+  DEFAULT_RESOURCE_GROUP_TAG,
+} from "../../domain";
+import {
+  DEFAULT_LOG_RETENTION_DAYS,
+  DEFAULT_RESOURCE_GROUP_NAME,
+  DEFAULT_RUNBOOK_MAX_CONCURRENCY,
+  DEFAULT_RUNBOOK_MAX_ERRORS,
+  DEFAULT_RUNBOOK_NAME,
+  defaultLogBucketName,
+  parseMaintenanceWindow,
+} from "../../components/config";
+import { describe, isPlainObject, joinPath } from "../../components/config-util";
+import { checkMaxConcurrency, checkMaxErrors } from "../../components/schedule";
+import type { Fleet } from "../fleet-types";
+import type { Checker, Obj } from "./checker";
+
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const DOCUMENT_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
+const RESOURCE_GROUP_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+
+export type FleetSettings = Pick<
+  Fleet,
+  | "resourceGroupTag"
+  | "resourceGroupName"
+  | "administrationRoleName"
+  | "executionRoleName"
+  | "runbookName"
+  | "runbookMaxConcurrency"
+  | "runbookMaxErrors"
+  | "logBucketName"
+  | "logRetentionDays"
+  | "maintenanceWindows"
+>;
+
+/** The settings from resourceGroup to maintenanceWindows, defaulted where absent or invalid. */
+export function parseSettings(
+  c: Checker,
+  top: Obj,
+  centralAccount: string | undefined,
+): FleetSettings {
+  const rg =
+    top.resourceGroup === undefined
+      ? {}
+      : c.map(
+          top.resourceGroup,
+          "resourceGroup",
+          ["tagKey", "tagValue", "name"],
+          "resource group settings",
+        );
+  const tagKey = rg === undefined ? undefined : c.string(rg, "tagKey", "resourceGroup");
+  if (
+    tagKey !== undefined &&
+    (tagKey.length === 0 || tagKey.length > 128 || /^aws:/i.test(tagKey))
+  ) {
+    c.add(
+      "resourceGroup.tagKey",
+      `must be a tag key of 1–128 characters not starting with aws:, got ${describe(tagKey)}`,
+    );
+  }
+  const tagValue = rg === undefined ? undefined : c.string(rg, "tagValue", "resourceGroup");
+  if (tagValue !== undefined && tagValue.length > 256) {
+    c.add("resourceGroup.tagValue", "must be a tag value of at most 256 characters");
+  }
+  const rgName = c.named(
+    rg ?? {},
+    "name",
+    "resourceGroup",
+    RESOURCE_GROUP_NAME,
+    "must be 1–128 letters, digits and _.-",
+    DEFAULT_RESOURCE_GROUP_NAME,
+  );
+  if (/^aws/i.test(rgName))
+    c.add("resourceGroup.name", "must not start with AWS or aws (reserved); rename it");
+
+  const roles =
+    top.roles === undefined
+      ? {}
+      : c.map(
+          top.roles,
+          "roles",
+          ["administrationRoleName", "executionRoleName"],
+          "IAM role names",
+        );
+  const roleRule = "must be an IAM role name: 1–64 letters, digits and +=,.@_-";
+  const administrationRoleName = c.named(
+    roles ?? {},
+    "administrationRoleName",
+    "roles",
+    IAM_ROLE_NAME,
+    roleRule,
+    DEFAULT_ADMINISTRATION_ROLE_NAME,
+  );
+  const executionRoleName = c.named(
+    roles ?? {},
+    "executionRoleName",
+    "roles",
+    IAM_ROLE_NAME,
+    roleRule,
+    DEFAULT_EXECUTION_ROLE_NAME,
+  );
+
+  const runbookName = c.named(
+    top,
+    "runbookName",
+    "",
+    DOCUMENT_NAME,
+    "must be an SSM document name: 3–128 letters, digits and _.-",
+    DEFAULT_RUNBOOK_NAME,
+  );
+  if (/^(aws|amazon|amzn)/i.test(runbookName)) {
+    c.add(
+      "runbookName",
+      "must not start with aws, amazon or amzn (reserved for AWS documents); rename it",
+    );
+  }
+  const rate = (key: string, check: (v: string) => string | undefined, fallback: string) => {
+    const v = top[key];
+    if (v === undefined || v === null) return fallback;
+    const text = typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v;
+    const problem =
+      typeof text === "string"
+        ? check(text)
+        : `must be a string like "10%" or "5", got ${describe(v)}`;
+    if (problem !== undefined) c.add(key, problem);
+    return problem === undefined ? (text as string) : fallback;
+  };
+  const runbookMaxConcurrency = rate(
+    "runbookMaxConcurrency",
+    checkMaxConcurrency,
+    DEFAULT_RUNBOOK_MAX_CONCURRENCY,
+  );
+  const runbookMaxErrors = rate("runbookMaxErrors", checkMaxErrors, DEFAULT_RUNBOOK_MAX_ERRORS);
+
+  const logBucketName = c.named(
+    top,
+    "logBucket",
+    "",
+    BUCKET_NAME,
+    "must be an S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+    defaultLogBucketName(centralAccount ?? "000000000000"),
+  );
+  let logRetentionDays = DEFAULT_LOG_RETENTION_DAYS;
+  if (top.logRetentionDays !== undefined && top.logRetentionDays !== null) {
+    const v = top.logRetentionDays;
+    if (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 36500) logRetentionDays = v;
+    else c.add("logRetentionDays", `must be a whole number of days, 1–36500, got ${describe(v)}`);
+  }
+
+  const maintenanceWindows: Fleet["maintenanceWindows"] = {};
+  if (top.maintenanceWindows !== undefined && top.maintenanceWindows !== null) {
+    const mw = c.map(
+      top.maintenanceWindows,
+      "maintenanceWindows",
+      ["scan", "install"],
+      "maintenance windows (scan, install)",
+    );
+    for (const key of ["scan", "install"] as const) {
+      if (mw?.[key] === undefined || mw[key] === null) continue;
+      const w = parseMaintenanceWindow(mw[key], `maintenanceWindows.${key}`, c.issues);
+      if (w !== undefined) maintenanceWindows[key] = w;
+    }
+  }
+
+  return {
+    resourceGroupTag: {
+      key: tagKey ?? DEFAULT_RESOURCE_GROUP_TAG.key,
+      value: tagValue ?? DEFAULT_RESOURCE_GROUP_TAG.value,
+    },
+    resourceGroupName: rgName,
+    administrationRoleName,
+    executionRoleName,
+    runbookName,
+    runbookMaxConcurrency,
+    runbookMaxErrors,
+    logBucketName,
+    logRetentionDays,
+    maintenanceWindows,
+  };
+}
+
+export function parseTags(c: Checker, raw: unknown, path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (raw === undefined || raw === null) return out;
+  if (!isPlainObject(raw)) {
+    c.add(path, `must be a map of tag key → string value, got ${describe(raw)}`);
+    return out;
+  }
+  const entries = Object.entries(raw);
+  if (entries.length > 45) {
+    c.add(
+      path,
+      `has ${entries.length} tags; at most 45 are allowed (AWS allows 50, patchfleet keeps 5 spare)`,
+    );
+  }
+  for (const [key, value] of entries) {
+    const p = joinPath(path, key);
+    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith("aws:")) {
+      c.add(p, "tag keys must be 1–128 characters and must not start with aws:");
+    } else if (typeof value !== "string" || value.length > 256) {
+      c.add(
+        p,
+        `must be a string of at most 256 characters (quote numbers and booleans), got ${describe(value)}`,
+      );
+    } else {
+      Object.defineProperty(out, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return out;
+}
