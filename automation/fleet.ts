@@ -8,6 +8,7 @@
  * settings (settings.ts), and rollout and backend (rollout.ts).
  */
 import { promises as fs } from "fs";
+import { validateAll } from "../components/config-util";
 import type { Fleet } from "./fleet-types";
 import { parseAccountSections } from "./fleet/accounts";
 import { Checker, type FleetIssue } from "./fleet/checker";
@@ -15,7 +16,8 @@ import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./fleet/rollout";
 import { parseSettings, parseTags } from "./fleet/settings";
 import { readYaml } from "./fleet/yaml";
 
-export { closest, type FleetIssue } from "./fleet/checker";
+export { closest } from "../components/config-util";
+export type { FleetIssue } from "./fleet/checker";
 export { DEFAULT_BACKEND };
 
 /** The fleet file is missing or invalid. `message` has one `<file>: <path>: <message>` line each. */
@@ -112,20 +114,12 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
 /** Parses and validates a fleet file's text. Throws FleetError listing every problem. */
 export function parseFleet(text: string, file: string): Fleet {
   const c = new Checker();
-  let fleet: Fleet | undefined;
-  try {
-    fleet = parseTop(text, file, c);
-  } catch (err) {
-    // A validator bug must still reach the user as a fleet problem, not a stack trace.
-    c.add(
-      "(file)",
-      `could not be validated (${err instanceof Error ? err.message : String(err)}); please report this with the fleet file that caused it`,
-    );
-  }
-  if (fleet === undefined || c.issues.length > 0) {
-    if (c.issues.length === 0) c.add("(file)", "is incomplete; see examples/fleet.yaml");
-    throw new FleetError(file, c.issues);
-  }
+  const fleet = validateAll(() => parseTop(text, file, c), c.issues, {
+    path: "(file)",
+    input: "the fleet file",
+    example: "examples/fleet.yaml",
+  });
+  if (fleet === undefined) throw new FleetError(file, c.issues);
   return fleet;
 }
 

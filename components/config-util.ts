@@ -49,6 +49,43 @@ export function isPlainObject(value: unknown): value is PlainObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Edit distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The candidate closest to `word`, if it is close enough to be a likely typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const w = word.toLowerCase().slice(0, 100);
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(1, Math.floor(w.length / 3)) ? best : undefined;
+}
+
+export interface KnownKeysOptions {
+  /** What the map holds, for "must be a map of <what>". @default just "must be a map" */
+  what?: string;
+  /** Suggest the closest known key for an unknown one ("did you mean ...?"). @default false */
+  suggest?: boolean;
+  /** The path of an unknown key. @default joinPath(path, key) */
+  keyPath?: (key: string) => string;
+}
+
 /**
  * Checks that `raw` is a map and has no keys outside `known`. Returns the map, or undefined after
  * recording an issue when it is not a map.
@@ -58,18 +95,23 @@ export function objectWithKnownKeys(
   path: string,
   known: readonly string[],
   issues: ConfigIssue[],
+  options: KnownKeysOptions = {},
 ): PlainObject | undefined {
   if (!isPlainObject(raw)) {
-    issues.push({ path, message: `must be a map, got ${describe(raw)}` });
+    const map = options.what === undefined ? "a map" : `a map of ${options.what}`;
+    issues.push({ path, message: `must be ${map}, got ${describe(raw)}` });
     return undefined;
   }
   for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) {
-      issues.push({
-        path: joinPath(path, key),
-        message: `unknown key; known keys here: ${known.join(", ")}`,
-      });
-    }
+    if (known.includes(key)) continue;
+    const guess = options.suggest === true ? closest(key, known) : undefined;
+    issues.push({
+      path: options.keyPath === undefined ? joinPath(path, key) : options.keyPath(key),
+      message:
+        guess === undefined
+          ? `unknown key; known keys here: ${known.join(", ")}`
+          : `unknown key; did you mean ${guess}? Known keys here: ${known.join(", ")}`,
+    });
   }
   return raw;
 }
@@ -204,4 +246,41 @@ export function optionalEnum<T extends string>(
     return undefined;
   }
   return value as T;
+}
+
+/** Where and how a validator's own failures are reported (see validateAll). */
+export interface ValidationSubject {
+  /** The path of the whole input, e.g. `(file)`. */
+  path: string;
+  /** What to send with a bug report, e.g. "the config". */
+  input: string;
+  /** A complete example to compare with, e.g. "Pulumi.example.yaml". */
+  example: string;
+}
+
+/**
+ * Runs a validator so that only issues come out: a validator bug that throws becomes one issue
+ * (asking for a report), and a validator that gives up without saying why gets "is incomplete".
+ * Returns the result only when it is there and no issue was recorded.
+ */
+export function validateAll<T>(
+  parse: () => T | undefined,
+  issues: ConfigIssue[],
+  subject: ValidationSubject,
+): T | undefined {
+  let result: T | undefined;
+  try {
+    result = parse();
+  } catch (err) {
+    // A validator bug must still reach the user as an input problem, never as a stack trace.
+    issues.push({
+      path: subject.path,
+      message: `could not be validated (${err instanceof Error ? err.message : String(err)}); please report this with ${subject.input} that caused it`,
+    });
+  }
+  if (result !== undefined && issues.length === 0) return result;
+  if (issues.length === 0) {
+    issues.push({ path: subject.path, message: `is incomplete; see ${subject.example}` });
+  }
+  return undefined;
 }

@@ -25,7 +25,22 @@ import {
   objectWithKnownKeys,
   optionalInteger,
   optionalString,
+  validateAll,
 } from "./config-util";
+import {
+  BUCKET_NAME_PATTERN,
+  BUCKET_NAME_RULE,
+  DOCUMENT_NAME_PATTERN,
+  IAM_ROLE_NAME_PATTERN,
+  IAM_ROLE_NAME_RULE,
+  RESERVED_DOCUMENT_PREFIX,
+  RESERVED_DOCUMENT_PREFIX_RULE,
+  RESERVED_RESOURCE_GROUP_PREFIX,
+  RESERVED_RESOURCE_GROUP_PREFIX_RULE,
+  RESOURCE_GROUP_NAME_PATTERN,
+  RESOURCE_GROUP_NAME_RULE,
+  ROLE_ARN_PATTERN,
+} from "./config-names";
 import { parseWindows, rateControl } from "./config-windows";
 import { checkMaxConcurrency, checkMaxErrors } from "./schedule";
 import type { AccountConfig, AccountRole, PatchGroupSpec } from "./types";
@@ -87,12 +102,6 @@ const STRING_KEYS: readonly string[] = [
   "runbookMaxErrors",
   "logBucketName",
 ];
-
-const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role\/[\w+=,.@/-]{1,512}$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const DOCUMENT_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
-const RESOURCE_GROUP_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 
 /**
  * Turns Pulumi's flat config map (`pulumi.runtime.allConfig()`: "patchfleet:key" → string, with
@@ -163,7 +172,7 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
   const { central, members } = parseAccounts(obj, role, self, issues);
   const deployRoleArn = optionalString(obj, "deployRoleArn", "", issues);
   if (deployRoleArn !== undefined) {
-    const m = ROLE_ARN.exec(deployRoleArn);
+    const m = ROLE_ARN_PATTERN.exec(deployRoleArn);
     if (m === null) {
       issues.push({
         path: "deployRoleArn",
@@ -193,50 +202,43 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
       issues.push({ path: "patchGroups", message: "must define at least one patch group" });
     }
   }
-  const roleNameRule = "must be an IAM role name: 1–64 letters, digits and +=,.@_-";
   const administrationRoleName = namedString(
     obj,
     "administrationRoleName",
     issues,
     DEFAULT_ADMINISTRATION_ROLE_NAME,
-    IAM_ROLE_NAME,
-    roleNameRule,
+    IAM_ROLE_NAME_PATTERN,
+    IAM_ROLE_NAME_RULE,
   );
   const executionRoleName = namedString(
     obj,
     "executionRoleName",
     issues,
     DEFAULT_EXECUTION_ROLE_NAME,
-    IAM_ROLE_NAME,
-    roleNameRule,
+    IAM_ROLE_NAME_PATTERN,
+    IAM_ROLE_NAME_RULE,
   );
   const resourceGroupName = namedString(
     obj,
     "resourceGroupName",
     issues,
     DEFAULT_RESOURCE_GROUP_NAME,
-    RESOURCE_GROUP_NAME,
-    "must be 1–128 letters, digits and _.-",
+    RESOURCE_GROUP_NAME_PATTERN,
+    RESOURCE_GROUP_NAME_RULE,
   );
-  if (/^aws/i.test(resourceGroupName)) {
-    issues.push({
-      path: "resourceGroupName",
-      message: "must not start with AWS or aws (reserved); rename it",
-    });
+  if (RESERVED_RESOURCE_GROUP_PREFIX.test(resourceGroupName)) {
+    issues.push({ path: "resourceGroupName", message: RESERVED_RESOURCE_GROUP_PREFIX_RULE });
   }
   const runbookName = namedString(
     obj,
     "runbookName",
     issues,
     DEFAULT_RUNBOOK_NAME,
-    DOCUMENT_NAME,
+    DOCUMENT_NAME_PATTERN,
     "must be 3–128 letters, digits and _.-",
   );
-  if (/^(aws|amazon|amzn)/i.test(runbookName)) {
-    issues.push({
-      path: "runbookName",
-      message: "must not start with aws, amazon or amzn (reserved for AWS documents); rename it",
-    });
+  if (RESERVED_DOCUMENT_PREFIX.test(runbookName)) {
+    issues.push({ path: "runbookName", message: RESERVED_DOCUMENT_PREFIX_RULE });
   }
   const runbookMaxConcurrency = rateControl(
     obj,
@@ -259,8 +261,8 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
     "logBucketName",
     issues,
     defaultLogBucketName(central ?? "000000000000"),
-    BUCKET_NAME,
-    "must be an S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+    BUCKET_NAME_PATTERN,
+    BUCKET_NAME_RULE,
   );
   const logRetentionDays =
     optionalInteger(obj, "logRetentionDays", "", issues, 1, 36500) ?? DEFAULT_LOG_RETENTION_DAYS;
@@ -297,20 +299,11 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
  */
 export function parseAccountConfig(raw: unknown): AccountConfig {
   const issues: ConfigIssue[] = [];
-  let config: AccountConfig | undefined;
-  try {
-    config = parseConfig(raw, issues);
-  } catch (err) {
-    // A validator bug must still come out as a config problem, never as a crash of the program.
-    issues.push({
-      path: "patchfleet",
-      message: `could not be validated (${err instanceof Error ? err.message : String(err)}); please report this with the config that caused it`,
-    });
-  }
-  if (issues.length > 0 || config === undefined) {
-    if (issues.length === 0)
-      issues.push({ path: "patchfleet", message: "is incomplete; see Pulumi.example.yaml" });
-    throw new ConfigError(issues);
-  }
+  const config = validateAll(() => parseConfig(raw, issues), issues, {
+    path: "patchfleet",
+    input: "the config",
+    example: "Pulumi.example.yaml",
+  });
+  if (config === undefined) throw new ConfigError(issues);
   return config;
 }

@@ -3,8 +3,16 @@
  * instead of stopping at the first, with the checks several sections share (maps with known keys,
  * strings, account ids, regions, role ARNs, counts or percentages) and "did you mean" hints.
  */
-import { AWS_REGIONS, partitionOf } from "../../domain";
-import { describe, indexPath, isPlainObject, joinPath } from "../../components/config-util";
+import { ACCOUNT_ID_PATTERN, AWS_REGIONS, partitionOf } from "../../domain";
+import { ROLE_ARN_PATTERN } from "../../components/config-names";
+import {
+  closest,
+  describe,
+  indexPath,
+  joinPath,
+  objectWithKnownKeys,
+  optionalString,
+} from "../../components/config-util";
 import type { CountOrPercent } from "../fleet-types";
 
 export interface FleetIssue {
@@ -16,38 +24,7 @@ export interface FleetIssue {
   line?: number;
 }
 
-const ACCOUNT_ID = /^[0-9]{12}$/;
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role\/([\w+=,.@/-]{1,512})$/;
-
 export type Obj = Record<string, unknown>;
-
-/** Edit distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
-/** The candidate closest to `word`, if it is close enough to be a likely typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const w = word.toLowerCase().slice(0, 100);
-  for (const c of candidates) {
-    const d = distance(w, c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(1, Math.floor(w.length / 3)) ? best : undefined;
-}
 
 export class Checker {
   readonly issues: FleetIssue[] = [];
@@ -58,31 +35,17 @@ export class Checker {
 
   /** `raw` as a map whose keys are all in `known`, or undefined (with an issue) if not a map. */
   map(raw: unknown, path: string, known: readonly string[], what: string): Obj | undefined {
-    if (!isPlainObject(raw)) {
-      this.add(path, `must be a map of ${what}, got ${describe(raw)}`);
-      return undefined;
-    }
-    for (const key of Object.keys(raw)) {
-      if (known.includes(key)) continue;
-      const guess = closest(key, known);
-      this.add(
-        path === "(file)" ? key : joinPath(path, key),
-        guess === undefined
-          ? `unknown key; known keys here: ${known.join(", ")}`
-          : `unknown key; did you mean ${guess}? Known keys here: ${known.join(", ")}`,
-      );
-    }
-    return raw;
+    return objectWithKnownKeys(raw, path, known, this.issues, {
+      what,
+      suggest: true,
+      keyPath: path === "(file)" ? (key) => key : undefined,
+    });
   }
 
+  /** A string, or undefined when absent; null (a key written without a value) is absent too. */
   string(obj: Obj, key: string, path: string): string | undefined {
-    const value = obj[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "string") {
-      this.add(joinPath(path, key), `must be a string, got ${describe(value)}`);
-      return undefined;
-    }
-    return value;
+    if (obj[key] === null) return undefined;
+    return optionalString(obj, key, path, this.issues);
   }
 
   /** A string matching `pattern`, or `fallback` (with an issue) when it does not. */
@@ -97,7 +60,7 @@ export class Checker {
   }
 
   accountId(raw: unknown, path: string, numberSource: string | undefined): string | undefined {
-    if (typeof raw === "string" && ACCOUNT_ID.test(raw)) return raw;
+    if (typeof raw === "string" && ACCOUNT_ID_PATTERN.test(raw)) return raw;
     if (typeof raw === "number") {
       // YAML reads an unquoted 012345678901 as the number 12345678901: the zero is already gone.
       const digits =
@@ -171,7 +134,7 @@ export class Checker {
     const value = this.string(obj, key, path);
     if (value === undefined) return undefined;
     const p = joinPath(path, key);
-    const m = ROLE_ARN.exec(value);
+    const m = ROLE_ARN_PATTERN.exec(value);
     if (m === null) {
       this.add(
         p,

@@ -16,15 +16,23 @@ import {
   defaultLogBucketName,
   parseMaintenanceWindow,
 } from "../../components/config";
+import {
+  BUCKET_NAME_PATTERN,
+  BUCKET_NAME_RULE,
+  DOCUMENT_NAME_PATTERN,
+  IAM_ROLE_NAME_PATTERN,
+  IAM_ROLE_NAME_RULE,
+  RESERVED_DOCUMENT_PREFIX,
+  RESERVED_DOCUMENT_PREFIX_RULE,
+  RESERVED_RESOURCE_GROUP_PREFIX,
+  RESERVED_RESOURCE_GROUP_PREFIX_RULE,
+  RESOURCE_GROUP_NAME_PATTERN,
+  RESOURCE_GROUP_NAME_RULE,
+} from "../../components/config-names";
 import { describe, isPlainObject, joinPath } from "../../components/config-util";
 import { checkMaxConcurrency, checkMaxErrors } from "../../components/schedule";
 import type { Fleet } from "../fleet-types";
 import type { Checker, Obj } from "./checker";
-
-const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const DOCUMENT_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
-const RESOURCE_GROUP_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 
 export type FleetSettings = Pick<
   Fleet,
@@ -73,12 +81,13 @@ export function parseSettings(
     rg ?? {},
     "name",
     "resourceGroup",
-    RESOURCE_GROUP_NAME,
-    "must be 1–128 letters, digits and _.-",
+    RESOURCE_GROUP_NAME_PATTERN,
+    RESOURCE_GROUP_NAME_RULE,
     DEFAULT_RESOURCE_GROUP_NAME,
   );
-  if (/^aws/i.test(rgName))
-    c.add("resourceGroup.name", "must not start with AWS or aws (reserved); rename it");
+  if (RESERVED_RESOURCE_GROUP_PREFIX.test(rgName)) {
+    c.add("resourceGroup.name", RESERVED_RESOURCE_GROUP_PREFIX_RULE);
+  }
 
   const roles =
     top.roles === undefined
@@ -89,21 +98,20 @@ export function parseSettings(
           ["administrationRoleName", "executionRoleName"],
           "IAM role names",
         );
-  const roleRule = "must be an IAM role name: 1–64 letters, digits and +=,.@_-";
   const administrationRoleName = c.named(
     roles ?? {},
     "administrationRoleName",
     "roles",
-    IAM_ROLE_NAME,
-    roleRule,
+    IAM_ROLE_NAME_PATTERN,
+    IAM_ROLE_NAME_RULE,
     DEFAULT_ADMINISTRATION_ROLE_NAME,
   );
   const executionRoleName = c.named(
     roles ?? {},
     "executionRoleName",
     "roles",
-    IAM_ROLE_NAME,
-    roleRule,
+    IAM_ROLE_NAME_PATTERN,
+    IAM_ROLE_NAME_RULE,
     DEFAULT_EXECUTION_ROLE_NAME,
   );
 
@@ -111,15 +119,12 @@ export function parseSettings(
     top,
     "runbookName",
     "",
-    DOCUMENT_NAME,
+    DOCUMENT_NAME_PATTERN,
     "must be an SSM document name: 3–128 letters, digits and _.-",
     DEFAULT_RUNBOOK_NAME,
   );
-  if (/^(aws|amazon|amzn)/i.test(runbookName)) {
-    c.add(
-      "runbookName",
-      "must not start with aws, amazon or amzn (reserved for AWS documents); rename it",
-    );
+  if (RESERVED_DOCUMENT_PREFIX.test(runbookName)) {
+    c.add("runbookName", RESERVED_DOCUMENT_PREFIX_RULE);
   }
   const rate = (key: string, check: (v: string) => string | undefined, fallback: string) => {
     const v = top[key];
@@ -143,8 +148,8 @@ export function parseSettings(
     top,
     "logBucket",
     "",
-    BUCKET_NAME,
-    "must be an S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+    BUCKET_NAME_PATTERN,
+    BUCKET_NAME_RULE,
     defaultLogBucketName(centralAccount ?? "000000000000"),
   );
   let logRetentionDays = DEFAULT_LOG_RETENTION_DAYS;
