@@ -31,6 +31,13 @@ export interface AwsOptions {
    * @default 50
    */
   maxSockets?: number;
+  /**
+   * Let each read client resolve its middleware stack once per command type instead of on every
+   * call (the SDK's `cacheMiddleware`). Only for callers that never send two requests through one
+   * client at the same time, since the cached handler shares one context between calls.
+   * @default false
+   */
+  cacheReadMiddleware?: boolean;
 }
 
 /** Lifetime of assumed-role sessions: role chaining caps sessions at one hour. */
@@ -180,6 +187,7 @@ export class AwsSessions {
     const client = new SSMClient({
       ...this.common(region, purpose),
       ...(credentials ? { credentials } : {}),
+      ...(purpose === "read" && this.options.cacheReadMiddleware ? { cacheMiddleware: true } : {}),
     });
     const counterKey = `${ref.account}|${region}`;
     client.middlewareStack.add(

@@ -257,6 +257,8 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
   const aws = new AwsSessions({
     // Every target of a region may have a request open at once.
     maxSockets: Math.max(50, concurrency),
+    // Each account-region has its own client and reads its pages one after another.
+    cacheReadMiddleware: true,
     ...options.aws,
     runId: options.runId,
   });
