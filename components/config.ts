@@ -27,20 +27,7 @@ import {
   optionalString,
   validateAll,
 } from "./config-util";
-import {
-  BUCKET_NAME_PATTERN,
-  BUCKET_NAME_RULE,
-  DOCUMENT_NAME_PATTERN,
-  IAM_ROLE_NAME_PATTERN,
-  IAM_ROLE_NAME_RULE,
-  RESERVED_DOCUMENT_PREFIX,
-  RESERVED_DOCUMENT_PREFIX_RULE,
-  RESERVED_RESOURCE_GROUP_PREFIX,
-  RESERVED_RESOURCE_GROUP_PREFIX_RULE,
-  RESOURCE_GROUP_NAME_PATTERN,
-  RESOURCE_GROUP_NAME_RULE,
-  ROLE_ARN_PATTERN,
-} from "./config-names";
+import * as names from "./config-names";
 import { parseWindows, rateControl } from "./config-windows";
 import { checkMaxConcurrency, checkMaxErrors } from "./schedule";
 import type { AccountConfig, AccountRole, PatchGroupSpec } from "./types";
@@ -172,7 +159,7 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
   const { central, members } = parseAccounts(obj, role, self, issues);
   const deployRoleArn = optionalString(obj, "deployRoleArn", "", issues);
   if (deployRoleArn !== undefined) {
-    const m = ROLE_ARN_PATTERN.exec(deployRoleArn);
+    const m = names.ROLE_ARN_PATTERN.exec(deployRoleArn);
     if (m === null) {
       issues.push({
         path: "deployRoleArn",
@@ -207,38 +194,38 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
     "administrationRoleName",
     issues,
     DEFAULT_ADMINISTRATION_ROLE_NAME,
-    IAM_ROLE_NAME_PATTERN,
-    IAM_ROLE_NAME_RULE,
+    names.IAM_ROLE_NAME_PATTERN,
+    names.IAM_ROLE_NAME_RULE,
   );
   const executionRoleName = namedString(
     obj,
     "executionRoleName",
     issues,
     DEFAULT_EXECUTION_ROLE_NAME,
-    IAM_ROLE_NAME_PATTERN,
-    IAM_ROLE_NAME_RULE,
+    names.IAM_ROLE_NAME_PATTERN,
+    names.IAM_ROLE_NAME_RULE,
   );
   const resourceGroupName = namedString(
     obj,
     "resourceGroupName",
     issues,
     DEFAULT_RESOURCE_GROUP_NAME,
-    RESOURCE_GROUP_NAME_PATTERN,
-    RESOURCE_GROUP_NAME_RULE,
+    names.RESOURCE_GROUP_NAME_PATTERN,
+    names.RESOURCE_GROUP_NAME_RULE,
   );
-  if (RESERVED_RESOURCE_GROUP_PREFIX.test(resourceGroupName)) {
-    issues.push({ path: "resourceGroupName", message: RESERVED_RESOURCE_GROUP_PREFIX_RULE });
+  if (names.RESERVED_RESOURCE_GROUP_PREFIX.test(resourceGroupName)) {
+    issues.push({ path: "resourceGroupName", message: names.RESERVED_RESOURCE_GROUP_PREFIX_RULE });
   }
   const runbookName = namedString(
     obj,
     "runbookName",
     issues,
     DEFAULT_RUNBOOK_NAME,
-    DOCUMENT_NAME_PATTERN,
+    names.DOCUMENT_NAME_PATTERN,
     "must be 3–128 letters, digits and _.-",
   );
-  if (RESERVED_DOCUMENT_PREFIX.test(runbookName)) {
-    issues.push({ path: "runbookName", message: RESERVED_DOCUMENT_PREFIX_RULE });
+  if (names.RESERVED_DOCUMENT_PREFIX.test(runbookName)) {
+    issues.push({ path: "runbookName", message: names.RESERVED_DOCUMENT_PREFIX_RULE });
   }
   const runbookMaxConcurrency = rateControl(
     obj,
@@ -261,8 +248,8 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
     "logBucketName",
     issues,
     defaultLogBucketName(central ?? "000000000000"),
-    BUCKET_NAME_PATTERN,
-    BUCKET_NAME_RULE,
+    names.BUCKET_NAME_PATTERN,
+    names.BUCKET_NAME_RULE,
   );
   const logRetentionDays =
     optionalInteger(obj, "logRetentionDays", "", issues, 1, 36500) ?? DEFAULT_LOG_RETENTION_DAYS;

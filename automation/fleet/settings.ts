@@ -16,19 +16,7 @@ import {
   defaultLogBucketName,
   parseMaintenanceWindow,
 } from "../../components/config";
-import {
-  BUCKET_NAME_PATTERN,
-  BUCKET_NAME_RULE,
-  DOCUMENT_NAME_PATTERN,
-  IAM_ROLE_NAME_PATTERN,
-  IAM_ROLE_NAME_RULE,
-  RESERVED_DOCUMENT_PREFIX,
-  RESERVED_DOCUMENT_PREFIX_RULE,
-  RESERVED_RESOURCE_GROUP_PREFIX,
-  RESERVED_RESOURCE_GROUP_PREFIX_RULE,
-  RESOURCE_GROUP_NAME_PATTERN,
-  RESOURCE_GROUP_NAME_RULE,
-} from "../../components/config-names";
+import * as names from "../../components/config-names";
 import { describe, isPlainObject, joinPath } from "../../components/config-util";
 import { checkMaxConcurrency, checkMaxErrors } from "../../components/schedule";
 import type { Fleet } from "../fleet-types";
@@ -81,12 +69,12 @@ export function parseSettings(
     rg ?? {},
     "name",
     "resourceGroup",
-    RESOURCE_GROUP_NAME_PATTERN,
-    RESOURCE_GROUP_NAME_RULE,
+    names.RESOURCE_GROUP_NAME_PATTERN,
+    names.RESOURCE_GROUP_NAME_RULE,
     DEFAULT_RESOURCE_GROUP_NAME,
   );
-  if (RESERVED_RESOURCE_GROUP_PREFIX.test(rgName)) {
-    c.add("resourceGroup.name", RESERVED_RESOURCE_GROUP_PREFIX_RULE);
+  if (names.RESERVED_RESOURCE_GROUP_PREFIX.test(rgName)) {
+    c.add("resourceGroup.name", names.RESERVED_RESOURCE_GROUP_PREFIX_RULE);
   }
 
   const roles =
@@ -102,16 +90,16 @@ export function parseSettings(
     roles ?? {},
     "administrationRoleName",
     "roles",
-    IAM_ROLE_NAME_PATTERN,
-    IAM_ROLE_NAME_RULE,
+    names.IAM_ROLE_NAME_PATTERN,
+    names.IAM_ROLE_NAME_RULE,
     DEFAULT_ADMINISTRATION_ROLE_NAME,
   );
   const executionRoleName = c.named(
     roles ?? {},
     "executionRoleName",
     "roles",
-    IAM_ROLE_NAME_PATTERN,
-    IAM_ROLE_NAME_RULE,
+    names.IAM_ROLE_NAME_PATTERN,
+    names.IAM_ROLE_NAME_RULE,
     DEFAULT_EXECUTION_ROLE_NAME,
   );
 
@@ -119,12 +107,12 @@ export function parseSettings(
     top,
     "runbookName",
     "",
-    DOCUMENT_NAME_PATTERN,
+    names.DOCUMENT_NAME_PATTERN,
     "must be an SSM document name: 3–128 letters, digits and _.-",
     DEFAULT_RUNBOOK_NAME,
   );
-  if (RESERVED_DOCUMENT_PREFIX.test(runbookName)) {
-    c.add("runbookName", RESERVED_DOCUMENT_PREFIX_RULE);
+  if (names.RESERVED_DOCUMENT_PREFIX.test(runbookName)) {
+    c.add("runbookName", names.RESERVED_DOCUMENT_PREFIX_RULE);
   }
   const rate = (key: string, check: (v: string) => string | undefined, fallback: string) => {
     const v = top[key];
@@ -148,8 +136,8 @@ export function parseSettings(
     top,
     "logBucket",
     "",
-    BUCKET_NAME_PATTERN,
-    BUCKET_NAME_RULE,
+    names.BUCKET_NAME_PATTERN,
+    names.BUCKET_NAME_RULE,
     defaultLogBucketName(centralAccount ?? "000000000000"),
   );
   let logRetentionDays = DEFAULT_LOG_RETENTION_DAYS;
