@@ -27,6 +27,32 @@ function bar(percent: number): string {
   );
 }
 
+/** The columns of a Totals row (per target and per patch group), compliance bar included. */
+const TOTALS_HEADERS = [
+  "Instances",
+  "Compliant",
+  "Non-compliant",
+  "Compliance",
+  "Missing",
+  "Failed",
+  "Critical",
+  "Security",
+];
+
+/** The cells under TOTALS_HEADERS; `percentCell` is the whole Compliance cell. */
+function totalsCells(t: Totals, percentCell: string): string {
+  return (
+    cell(t.instances) +
+    cell(t.compliant) +
+    cell(t.nonCompliant) +
+    percentCell +
+    cell(t.missing) +
+    cell(t.failed) +
+    cell(t.criticalNonCompliant) +
+    cell(t.securityNonCompliant)
+  );
+}
+
 function table(id: string, headers: string[], rows: string[]): string {
   const ths = headers
     .map((h, i) => `<th data-col="${i}" title="click to sort">${escapeHtml(h)}</th>`)
@@ -120,14 +146,10 @@ export function renderDashboard(report: ComplianceReport): string {
       cell(x.name) +
       cell(x.region) +
       `<td class="state-${x.state}" title="${escapeHtml(x.reason)}">${x.state}</td>` +
-      cell(x.totals.instances) +
-      cell(x.totals.compliant) +
-      cell(x.totals.nonCompliant) +
-      `<td data-sort="${x.state === "SUCCEEDED" ? p : -1}">${x.state === "SUCCEEDED" ? bar(p) : "not read"}</td>` +
-      cell(x.totals.missing) +
-      cell(x.totals.failed) +
-      cell(x.totals.criticalNonCompliant) +
-      cell(x.totals.securityNonCompliant) +
+      totalsCells(
+        x.totals,
+        `<td data-sort="${x.state === "SUCCEEDED" ? p : -1}">${x.state === "SUCCEEDED" ? bar(p) : "not read"}</td>`,
+      ) +
       cell(x.lastOperation ?? "-") +
       cell(x.lastOperationTime ?? "-") +
       "</tr>"
@@ -152,14 +174,7 @@ export function renderDashboard(report: ComplianceReport): string {
       return (
         `<tr data-group="${escapeHtml(g.patchGroup)}">` +
         cell(g.patchGroup) +
-        cell(g.instances) +
-        cell(g.compliant) +
-        cell(g.nonCompliant) +
-        `<td data-sort="${p}">${bar(p)}</td>` +
-        cell(g.missing) +
-        cell(g.failed) +
-        cell(g.criticalNonCompliant) +
-        cell(g.securityNonCompliant) +
+        totalsCells(g, `<td data-sort="${p}">${bar(p)}</td>`) +
         "</tr>"
       );
     });
@@ -216,42 +231,13 @@ export function renderDashboard(report: ComplianceReport): string {
 <h2>Per account and region</h2>
 ${table(
   "targets",
-  [
-    "Account",
-    "Name",
-    "Region",
-    "State",
-    "Instances",
-    "Compliant",
-    "Non-compliant",
-    "Compliance",
-    "Missing",
-    "Failed",
-    "Critical",
-    "Security",
-    "Last operation",
-    "Last run",
-  ],
+  ["Account", "Name", "Region", "State", ...TOTALS_HEADERS, "Last operation", "Last run"],
   targetRows,
 )}
 <h2>Account-regions not read</h2>
 ${table("unread", ["Account", "Name", "Region", "State", "Reason"], unreadRows)}
 <h2>Per patch group</h2>
-${table(
-  "patch-groups",
-  [
-    "Patch group",
-    "Instances",
-    "Compliant",
-    "Non-compliant",
-    "Compliance",
-    "Missing",
-    "Failed",
-    "Critical",
-    "Security",
-  ],
-  groupRows,
-)}
+${table("patch-groups", ["Patch group", ...TOTALS_HEADERS], groupRows)}
 <h2>Non-compliant instances</h2>
 ${table(
   "noncompliant",
