@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ConfigMap, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { TargetState } from "../domain";
+import { DEFAULT_BACKEND } from "./fleet";
 import type { CountOrPercent, Fleet, FleetAccount } from "./fleet-types";
 import { resolvePulumiCli } from "./pulumi-cli";
 import { RolloutPrefs, RolloutTarget, TargetResult, runRollout } from "./rollout";
@@ -112,7 +113,7 @@ export interface FleetRunResult {
 
 /** Resolves the backend URL: a relative file:// path is relative to the fleet file. */
 export function resolveBackend(fleet: Fleet, stateDir: string): string {
-  const url = fleet.backend || "file://./.patchfleet/state";
+  const url = fleet.backend || DEFAULT_BACKEND;
   if (!url.startsWith("file://")) return url;
   const p = url.slice("file://".length);
   if (p === "./.patchfleet/state" || p === ".patchfleet/state") {
