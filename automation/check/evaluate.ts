@@ -5,10 +5,11 @@
 import * as path from "path";
 // Types only: the evaluator module itself is required at run time by loadEvaluator.
 import type { PolicyResource, Violation as PolicyViolation } from "../../policy-pack/evaluate";
+import { APPROVED_BASELINE_POLICY } from "../policy-config";
 import type { CapturedResource } from "./synthesize";
 import type { CheckJob, CheckViolation, PolicyConfig } from "./types";
 
-export const INSTANCE_POLICY = "patchfleet-instance-approved-baseline";
+export const INSTANCE_POLICY = APPROVED_BASELINE_POLICY;
 
 type EvaluatePolicies = (
   resources: PolicyResource[],
