@@ -75,20 +75,20 @@ export const STACK_CONFIG_KEYS = [
   "tags",
 ] as const;
 
-/** Keys whose stack config value is a plain string (never JSON-decoded: "012345678901" stays). */
-const STRING_KEYS: readonly string[] = [
-  "role",
-  "accountId",
-  "centralAccountId",
-  "deployRoleArn",
-  "resourceGroupName",
-  "administrationRoleName",
-  "executionRoleName",
-  "runbookName",
-  "runbookMaxConcurrency",
-  "runbookMaxErrors",
-  "logBucketName",
+/** Keys whose stack config value is structured, so Pulumi stores it JSON-encoded. */
+const STRUCTURED_KEYS: readonly string[] = [
+  "regions",
+  "memberAccountIds",
+  "patchGroups",
+  "resourceGroupTag",
+  "logRetentionDays",
+  "maintenanceWindows",
+  "tags",
 ];
+/** Keys whose stack config value is a plain string (never JSON-decoded: "012345678901" stays). */
+const STRING_KEYS: readonly string[] = STACK_CONFIG_KEYS.filter(
+  (k) => !STRUCTURED_KEYS.includes(k),
+);
 
 /**
  * Turns Pulumi's flat config map (`pulumi.runtime.allConfig()`: "patchfleet:key" → string, with
