@@ -1,25 +1,7 @@
 import { strict as assert } from "assert";
 import { main } from "../automation/cli/main";
-import { CliIO, parseOptions, UsageError } from "../automation/cli/io";
-
-export function captureIO(overrides: Partial<CliIO> = {}): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    stdout(t: string) {
-      io.out += t;
-    },
-    stderr(t: string) {
-      io.err += t;
-    },
-    isTTY: false,
-    env: {},
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-  return io;
-}
+import { parseOptions, UsageError } from "../automation/cli/io";
+import { captureIO } from "./helpers/cli-io";
 
 describe("cli dispatcher", () => {
   it("rejects an unknown command with exit 2 and lists the commands", async () => {

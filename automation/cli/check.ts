@@ -2,10 +2,9 @@
  * `patchfleet check`: what the fleet (or a program) would deploy and what the policy pack would
  * block, offline.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { CheckInputError, NOT_CHECKED, renderHtml, renderText, runCheck } from "../check";
-import { CliIO, UsageError, parseOptions } from "./io";
+import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
 import type { Command } from "./main";
 
 const HELP = `patchfleet check: synthesize a fleet or a Pulumi program offline and run the policy pack
@@ -63,6 +62,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (options.stack !== undefined && options.program === undefined) {
     throw new UsageError("--stack applies to --program only");
   }
+  const htmlFile =
+    options.html === undefined ? undefined : checkOutputPath("--html", options.html, io.cwd);
   let outcome;
   try {
     outcome = await runCheck({
@@ -89,10 +90,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   } else {
     io.stdout(renderText(report, io.isTTY && !io.env.NO_COLOR));
   }
-  if (options.html !== undefined) {
-    const file = path.resolve(io.cwd, options.html);
-    fs.writeFileSync(file, renderHtml(report));
-    if (!options.json) io.stdout(`HTML report: ${path.relative(io.cwd, file) || file}\n`);
+  if (htmlFile !== undefined && writeOutputFile(io, htmlFile, renderHtml(report))) {
+    if (!options.json) io.stdout(`HTML report: ${path.relative(io.cwd, htmlFile) || htmlFile}\n`);
   }
   const failed = report.targets.filter((t) => t.error && t.error.message !== NOT_CHECKED);
   // The text report shows failures in place; with --json, stdout is the document alone.

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as path from "path";
+
 /**
  * What a CLI command may touch of the outside world, injectable so commands run in-process in
  * tests: output streams, TTY-ness, environment, working directory, and an interrupt signal.
@@ -88,4 +91,54 @@ export function parseOptions<S extends OptionSpec>(
     options[name] = value;
   }
   return { options: options as ParsedOptions<S>, positionals };
+}
+
+/**
+ * Checks before any work starts that an output file named by `flag` can be written: its directory
+ * exists and is a directory, and the path is not itself a directory. A run that took minutes must
+ * never end in "could not write the report". Returns the absolute path.
+ */
+export function checkOutputPath(flag: string, file: string, cwd: string): string {
+  const abs = path.resolve(cwd, file);
+  const dir = path.dirname(abs);
+  let dirStat: fs.Stats;
+  try {
+    dirStat = fs.statSync(dir);
+  } catch {
+    throw new UsageError(
+      `${flag} ${file}: the directory ${dir} does not exist; create it first or choose another path`,
+    );
+  }
+  if (!dirStat.isDirectory()) {
+    throw new UsageError(`${flag} ${file}: ${dir} is not a directory; choose another path`);
+  }
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `${flag} ${file}: the directory ${dir} is not writable; choose another path`,
+    );
+  }
+  if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) {
+    throw new UsageError(`${flag} ${file}: ${abs} is a directory; name a file inside it instead`);
+  }
+  return abs;
+}
+
+/**
+ * Writes an output file after the work is done, atomically (temp file, then rename). A failure is
+ * reported on stderr and returned as false, never thrown: the caller keeps the run's own exit code.
+ */
+export function writeOutputFile(io: Pick<CliIO, "stderr">, abs: string, content: string): boolean {
+  const tmp = `${abs}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, abs);
+    return true;
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    const reason = err instanceof Error ? err.message : String(err);
+    io.stderr(`patchfleet: could not write ${abs}: ${reason}\n`);
+    return false;
+  }
 }

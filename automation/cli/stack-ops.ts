@@ -3,9 +3,9 @@
  */
 import * as path from "path";
 import { PulumiCliError } from "../pulumi-cli";
-import { buildReport, exitCodeFor, writeReport } from "../report";
+import { buildReport, exitCodeFor } from "../report";
 import { RunnerInputError, runFleet, StackOperation } from "../runner";
-import { CliIO, parseOptions, UsageError } from "./io";
+import { CliIO, checkOutputPath, parseOptions, UsageError, writeOutputFile } from "./io";
 import type { Command } from "./main";
 import { loadFleetOption, parseCountOrPercent, parseList } from "./fleet-options";
 import { ProgressRenderer } from "./render";
@@ -79,6 +79,8 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
       ? undefined
       : parseCountOrPercent("--failure-tolerance", options["failure-tolerance"], 0);
   const only = options.only === undefined ? undefined : parseList("--only", options.only);
+  const reportFile =
+    options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
   const fleet = await loadFleetOption(
     options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
   );
@@ -113,9 +115,6 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
     throw err;
   }
   const report = buildReport(result);
-  if (options.report !== undefined) {
-    await writeReport(path.resolve(io.cwd, options.report), report);
-  }
   if (options.json) {
     io.stdout(JSON.stringify(report, null, 2) + "\n");
     io.stderr(renderer.summary(report));
@@ -127,7 +126,10 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
     }
     io.stdout(renderer.summary(report));
   }
-  if (options.report !== undefined) {
+  if (
+    reportFile !== undefined &&
+    writeOutputFile(io, reportFile, JSON.stringify(report, null, 2) + "\n")
+  ) {
     (options.json ? io.stderr : io.stdout)(`report written to ${options.report}\n`);
   }
   return exitCodeFor(report);
