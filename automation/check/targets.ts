@@ -66,18 +66,12 @@ export function readPolicyConfig(file: string | undefined, cwd = process.cwd()):
       `--policy-config ${file}: must be a JSON object of policy name → settings`,
     );
   }
-  const issues: { path: string; message: string }[] = [];
-  for (const [name, value] of Object.entries(doc)) {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      issues.push({
-        path: name,
-        message: `must be an object such as {"enforcementLevel": "mandatory"}, got ${JSON.stringify(value)}`,
-      });
-    }
-  }
-  for (const problem of issues.length === 0 ? policyConfigProblems(doc as PolicyConfig) : []) {
-    issues.push({ path: path.basename(file), message: problem });
-  }
+  // Values follow the standard policy config format: a level string ("advisory") or an object of
+  // settings; the pack's own validator names every problem.
+  const issues = policyConfigProblems(doc as PolicyConfig).map((problem) => ({
+    path: path.basename(file),
+    message: problem,
+  }));
   if (issues.length > 0) {
     throw new CheckInputError(`--policy-config ${file} is invalid`, issues);
   }

@@ -238,9 +238,33 @@ describe("patchfleet check --program (end to end through the CLI)", function () 
     assert.equal(
       run.stderr,
       `patchfleet check: --policy-config ${config} is invalid\n` +
-        "  patchfleet-instance-approved-baseline: must be an object such as " +
-        '{"enforcementLevel": "mandatory"}, got 3\n',
+        "  bad-policy.json: patchfleet-instance-approved-baseline: expected an enforcement level " +
+        "or an object, got 3\n",
     );
+  });
+
+  it("takes the standard string form of a level, as the pack's example config uses", async () => {
+    const config = path.join(tmp, "levels.json");
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ all: "advisory", "patchfleet-instance-approved-baseline": "mandatory" }),
+    );
+    const run = await runCli(["check", "--program", "examples/app", "--policy-config", config]);
+    assert.equal(run.stderr, "");
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stdout,
+      /mandatory patchfleet-instance-approved-baseline aws:ec2\/instance:Instance "batch"/,
+    );
+    const shipped = await runCli([
+      "check",
+      "--program",
+      "examples/app",
+      "--policy-config",
+      "policy-pack/policy-config.example.json",
+    ]);
+    assert.equal(shipped.stderr, "");
+    assert.equal(shipped.code, 1);
   });
 
   it("needs exactly one of --fleet and --program (exit 2)", async () => {
