@@ -204,8 +204,13 @@ export class FakeAws {
           call.status = 0;
           return;
         }
-        res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-        res.end(JSON.stringify(payload));
+        // A sized body, as SSM sends it (no chunked framing).
+        const text = JSON.stringify(payload);
+        res.writeHead(status, {
+          "content-type": "application/x-amz-json-1.1",
+          "content-length": Buffer.byteLength(text),
+        });
+        res.end(text);
       };
       const key = `${op}|${account}|${region}`;
       const n = (this.counters.get(key) ?? 0) + 1;
