@@ -24,8 +24,13 @@ export interface PatchTargetReport {
   logLocation: string;
 }
 
+/**
+ * The runbook's aws:runCommand step writes under
+ * `accountid={{ global:ACCOUNT_ID }}/region={{ global:REGION }}/automation/` (components/runbook.ts,
+ * OutputS3KeyPrefix); the report points at that prefix, not at its parent.
+ */
 export function logLocation(fleet: Fleet, account: string, region: string): string {
-  return `s3://${fleet.logBucketName}/accountid=${account}/region=${region}/`;
+  return `s3://${fleet.logBucketName}/accountid=${account}/region=${region}/automation/`;
 }
 
 export function emptySummary(): Record<PatchTargetState, number> {
