@@ -62,19 +62,33 @@ export function servicePrincipals(s: Statement): string[] | typeof UNKNOWN {
   return stringList(peek(principal, "Service"));
 }
 
-/** Lower-cased condition keys of a statement, across all operators. */
-export function conditionKeys(s: Statement): Set<string> | typeof UNKNOWN {
+/** One key of one condition operator block: `"StringEquals": {"aws:SourceAccount": [...]}`. */
+export interface ConditionEntry {
+  /** The operator exactly as written, e.g. `StringEquals`, `ForAnyValue:StringLike`. */
+  operator: string;
+  /** The condition key, lower-cased (IAM compares condition keys case-insensitively). */
+  key: string;
+  /** The values; a single string becomes a one-element list, non-strings are dropped. */
+  values: string[];
+}
+
+/** Every operator/key/values entry of a statement's Condition, or UNKNOWN. */
+export function conditionEntries(s: Statement): ConditionEntry[] | typeof UNKNOWN {
   const cond = peek(s.raw, "Condition");
   if (isUnknown(cond)) return UNKNOWN;
-  const keys = new Set<string>();
-  if (typeof cond !== "object" || cond === null) return keys;
-  for (const op of Object.keys(cond)) {
-    const block = peek(cond, op);
+  const out: ConditionEntry[] = [];
+  if (typeof cond !== "object" || cond === null) return out;
+  for (const operator of Object.keys(cond)) {
+    const block = peek(cond, operator);
     if (isUnknown(block)) return UNKNOWN;
     if (typeof block !== "object" || block === null) continue;
-    for (const k of Object.keys(block)) keys.add(k.toLowerCase());
+    for (const k of Object.keys(block)) {
+      const values = stringList(peek(block, k));
+      if (values === UNKNOWN) return UNKNOWN;
+      out.push({ operator, key: k.toLowerCase(), values });
+    }
   }
-  return keys;
+  return out;
 }
 
 /** IAM's wildcard matching (`*` any run, `?` one character), case-insensitive. */

@@ -30,8 +30,8 @@ describe("policy patchfleet-iam-ssm-trust-scoped", () => {
     assert.equal(trust.name, "patchfleet-iam-ssm-trust-scoped");
     assert.equal(
       trust.description,
-      "Every IAM trust statement for ssm.amazonaws.com carries aws:SourceAccount and " +
-        "aws:SourceArn conditions.",
+      "Every IAM trust statement for ssm.amazonaws.com is limited to named accounts by " +
+        "aws:SourceAccount and aws:SourceArn conditions.",
     );
     assert.equal(trust.enforcementLevel, "mandatory");
     assert.deepEqual(Object.keys(trust), [
@@ -59,22 +59,55 @@ describe("policy patchfleet-iam-ssm-trust-scoped", () => {
     assert.deepEqual(evaluatePolicies([r]), []);
   });
 
-  it("reports a statement without aws:SourceArn", () => {
-    const r = role(
-      JSON.stringify({
-        Statement: [
-          ssmStatement({ Sid: "Ssm", Condition: { StringEquals: { "aws:SourceAccount": "1" } } }),
-        ],
+  it("accepts several account ids, ArnEquals and StringLike without wildcards", () => {
+    const r = role({
+      Statement: ssmStatement({
+        Condition: {
+          StringLike: { "aws:SourceAccount": ["111122223333", "444455556666"] },
+          ArnEquals: {
+            "aws:SourceArn": [
+              "arn:aws:ssm:eu-west-1:111122223333:automation-execution/abc",
+              "arn:aws:ssm:eu-west-1:444455556666:automation-execution/abc",
+            ],
+          },
+        },
       }),
+    });
+    assert.deepEqual(evaluatePolicies([r]), []);
+  });
+
+  it("accepts a statement where one of several entries for a key scopes it", () => {
+    const r = role({
+      Statement: ssmStatement({
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": "111122223333",
+            "aws:SourceArn": "arn:aws:ssm:us-east-1:111122223333:maintenancewindow/mw-1",
+          },
+          StringNotEquals: { "aws:SourceAccount": "999988887777" },
+        },
+      }),
+    });
+    assert.deepEqual(evaluatePolicies([r]), []);
+  });
+
+  const scoped = (condition: Record<string, unknown>) =>
+    role(JSON.stringify({ Statement: [ssmStatement({ Sid: "Ssm", Condition: condition })] }));
+  const notScoped = (r: ReturnType<typeof role>, label: string, problems: string) =>
+    finding(
+      trust,
+      r,
+      `Role "automation" trusts ssm.amazonaws.com in assumeRolePolicy ${label} without scoping ` +
+        `it to an account: ${problems}. ${trustFix}`,
+      "mandatory",
     );
+  const arn = { ArnLike: { "aws:SourceArn": "arn:aws:ssm:*:111122223333:automation-execution/*" } };
+  const account = { StringEquals: { "aws:SourceAccount": "111122223333" } };
+
+  it("reports a statement without aws:SourceArn", () => {
+    const r = scoped(account);
     assert.deepEqual(evaluatePolicies([r]), [
-      finding(
-        trust,
-        r,
-        'Role "automation" trusts ssm.amazonaws.com in assumeRolePolicy statement "Ssm" without ' +
-          `aws:SourceArn condition. ${trustFix}`,
-        "mandatory",
-      ),
+      notScoped(r, 'statement "Ssm"', "it has no aws:SourceArn condition"),
     ]);
   });
 
@@ -86,12 +119,106 @@ describe("policy patchfleet-iam-ssm-trust-scoped", () => {
       ],
     });
     assert.deepEqual(evaluatePolicies([r]), [
+      notScoped(
+        r,
+        "statement 2",
+        "it has no aws:SourceAccount condition; it has no aws:SourceArn condition",
+      ),
+    ]);
+  });
+
+  it("reports keys that are present but only match everything (StringLike *)", () => {
+    const r = scoped({ StringLike: { "aws:SourceAccount": "*", "aws:SourceArn": "*" } });
+    assert.deepEqual(evaluatePolicies([r]), [
+      notScoped(
+        r,
+        'statement "Ssm"',
+        'aws:SourceAccount under StringLike: "*" is not a 12-digit account id; aws:SourceArn ' +
+          'under StringLike: "*" is not an ARN with a 12-digit account id',
+      ),
+    ]);
+  });
+
+  it("reports an account id with a wildcard, and a list that includes one", () => {
+    const r = scoped({ StringLike: { "aws:SourceAccount": "1111*" }, ...arn });
+    assert.deepEqual(evaluatePolicies([r]), [
+      notScoped(
+        r,
+        'statement "Ssm"',
+        'aws:SourceAccount under StringLike: "1111*" is not a 12-digit account id',
+      ),
+    ]);
+    const list = scoped({ StringEquals: { "aws:SourceAccount": ["111122223333", "*"] }, ...arn });
+    assert.deepEqual(evaluatePolicies([list]), [
+      notScoped(
+        list,
+        'statement "Ssm"',
+        'aws:SourceAccount under StringEquals: "*" is not a 12-digit account id',
+      ),
+    ]);
+  });
+
+  it("reports a SourceArn whose account field is a wildcard", () => {
+    const r = scoped({
+      ...account,
+      ArnLike: { "aws:SourceArn": "arn:aws:ssm:*:*:automation-execution/*" },
+    });
+    assert.deepEqual(evaluatePolicies([r]), [
+      notScoped(
+        r,
+        'statement "Ssm"',
+        'aws:SourceArn under ArnLike: "arn:aws:ssm:*:*:automation-execution/*" has "*" in its ' +
+          "account field, not a 12-digit account id",
+      ),
+    ]);
+  });
+
+  it("reports IfExists variants, negated operators and set operators as not scoping", () => {
+    const r = scoped({
+      StringEqualsIfExists: { "aws:SourceAccount": "111122223333" },
+      StringNotEquals: { "AWS:SourceAccount": "999988887777" },
+      "ForAnyValue:ArnLike": {
+        "aws:SourceArn": "arn:aws:ssm:*:111122223333:automation-execution/*",
+      },
+      ArnNotLike: { "aws:SourceArn": "arn:aws:ssm:*:999988887777:*" },
+    });
+    assert.deepEqual(evaluatePolicies([r]), [
+      notScoped(
+        r,
+        'statement "Ssm"',
+        "aws:SourceAccount is under StringEqualsIfExists, which also matches when the key is " +
+          "absent, aws:SourceAccount is under StringNotEquals, a negated operator; " +
+          "aws:SourceArn is under ForAnyValue:ArnLike, a set operator for multivalued keys, " +
+          "aws:SourceArn is under ArnNotLike, a negated operator",
+      ),
+    ]);
+  });
+
+  it("reports a key under an operator that does not compare it, and an empty value list", () => {
+    const r = scoped({ Null: { "aws:SourceAccount": "false" }, ArnLike: { "aws:SourceArn": [] } });
+    assert.deepEqual(evaluatePolicies([r]), [
+      notScoped(
+        r,
+        'statement "Ssm"',
+        "aws:SourceAccount is under Null, which does not compare it to an account; " +
+          "aws:SourceArn under ArnLike lists no value",
+      ),
+    ]);
+  });
+
+  it("reports an unknown condition value as advisory", () => {
+    const r = role({
+      Statement: ssmStatement({
+        Condition: { StringEquals: { "aws:SourceAccount": UNKNOWN }, ...arn },
+      }),
+    });
+    assert.deepEqual(evaluatePolicies([r]), [
       finding(
         trust,
         r,
-        'Role "automation" trusts ssm.amazonaws.com in assumeRolePolicy statement 2 without ' +
-          `aws:SourceAccount and aws:SourceArn conditions. ${trustFix}`,
-        "mandatory",
+        `Role "automation" cannot be checked during preview: the Condition of assumeRolePolicy ` +
+          `statement 1${unknownTail}`,
+        "advisory",
       ),
     ]);
   });
