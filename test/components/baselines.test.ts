@@ -85,6 +85,77 @@ describe("PatchBaselines", function () {
     assert.equal(ofType("aws:ssm/defaultPatchBaseline:DefaultPatchBaseline").length, 1);
   });
 
+  it("passes approved-patch settings and Linux sources through exactly", async () => {
+    const g = groups();
+    g.db = {
+      operatingSystem: "AMAZON_LINUX_2",
+      description: "database hosts",
+      approvalRules: [
+        {
+          patchFilters: [{ key: "CLASSIFICATION", values: ["Security", "Bugfix"] }],
+          approveAfterDays: 3,
+          complianceLevel: "HIGH",
+          enableNonSecurity: true,
+        },
+      ],
+      globalFilters: [{ key: "PRODUCT", values: ["AmazonLinux2"] }],
+      approvedPatches: ["kernel-5.10.*"],
+      approvedPatchesComplianceLevel: "MEDIUM",
+      approvedPatchesEnableNonSecurity: true,
+      rejectedPatches: ["openssl-1.0.*"],
+      rejectedPatchesAction: "ALLOW_AS_DEPENDENCY",
+      sources: [
+        {
+          name: "internal-mirror",
+          products: ["AmazonLinux2", "AmazonLinux2.0"],
+          configuration: "[internal]\nname=internal\nbaseurl=https://mirror.example/al2\nenabled=1",
+        },
+        { name: "extras", products: ["*"], configuration: "[extras]\nenabled=1" },
+      ],
+      defaultForOperatingSystem: false,
+    };
+    new PatchBaselines("bl", { patchGroups: g, baselineNamePrefix: "fleet-" });
+    await settle();
+    assert.equal(ofType("aws:ssm/patchBaseline:PatchBaseline").length, 3);
+    assert.deepEqual(named("bl-db").inputs, {
+      name: "fleet-db",
+      description: "database hosts",
+      operatingSystem: "AMAZON_LINUX_2",
+      approvalRules: [
+        {
+          patchFilters: [{ key: "CLASSIFICATION", values: ["Security", "Bugfix"] }],
+          approveAfterDays: 3,
+          complianceLevel: "HIGH",
+          enableNonSecurity: true,
+        },
+      ],
+      globalFilters: [{ key: "PRODUCT", values: ["AmazonLinux2"] }],
+      approvedPatches: ["kernel-5.10.*"],
+      approvedPatchesComplianceLevel: "MEDIUM",
+      approvedPatchesEnableNonSecurity: true,
+      rejectedPatches: ["openssl-1.0.*"],
+      rejectedPatchesAction: "ALLOW_AS_DEPENDENCY",
+      sources: [
+        {
+          name: "internal-mirror",
+          products: ["AmazonLinux2", "AmazonLinux2.0"],
+          configuration: "[internal]\nname=internal\nbaseurl=https://mirror.example/al2\nenabled=1",
+        },
+        { name: "extras", products: ["*"], configuration: "[extras]\nenabled=1" },
+      ],
+      tags: {},
+    });
+    // The fixture groups leave these at their defaults: false and no sources are sent explicitly.
+    for (const group of ["bl-web", "bl-win"]) {
+      assert.equal(named(group).inputs.approvedPatchesEnableNonSecurity, false, group);
+      assert.deepEqual(named(group).inputs.sources, [], group);
+    }
+    assert.deepEqual(named("bl-db-group").inputs, {
+      baselineId: mockId("bl-db"),
+      patchGroup: "db",
+    });
+  });
+
   it("guard: two defaults for one OS are refused before any child exists", async () => {
     const g = groups();
     g.api = { ...(g.web as PatchGroupSpec) };

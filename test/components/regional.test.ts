@@ -226,7 +226,46 @@ describe("PatchMaintenanceWindows", function () {
         { name: "Operation", values: [op] },
         { name: "RebootOption", values: [reboot] },
       ]);
+      // Every input the engine receives, so a dropped or changed field (the command timeout,
+      // the comment, the priority) fails here too.
+      assert.deepEqual(task, {
+        windowId: mockId(`mw-${key}`),
+        name: `patchfleet-${key}`,
+        taskType: "RUN_COMMAND",
+        taskArn: "AWS-RunPatchBaseline",
+        priority: 1,
+        serviceRoleArn: base.serviceRoleArn,
+        maxConcurrency: spec.maxConcurrency,
+        maxErrors: spec.maxErrors,
+        targets: [{ key: "WindowTargetIds", values: [mockId(`mw-${key}-target`)] }],
+        taskInvocationParameters: {
+          runCommandParameters: {
+            comment: `patchfleet ${op}`,
+            outputS3Bucket: "patch-logs",
+            outputS3KeyPrefix: `accountid=222222222222/region=eu-west-1/${key}/`,
+            timeoutSeconds: 600,
+            parameters: [
+              { name: "Operation", values: [op] },
+              { name: "RebootOption", values: [reboot] },
+            ],
+          },
+        },
+      });
     }
+    // The two tasks differ in what matters: rate control, operation and log prefix.
+    const [scanRun, installRun] = ["scan", "install"].map(
+      (key) =>
+        (
+          named(`mw-${key}-task`).inputs.taskInvocationParameters as {
+            runCommandParameters: { outputS3KeyPrefix: string };
+          }
+        ).runCommandParameters.outputS3KeyPrefix,
+    );
+    assert.notEqual(scanRun, installRun);
+    assert.equal(named("mw-scan-task").inputs.maxConcurrency, "25%");
+    assert.equal(named("mw-install-task").inputs.maxConcurrency, "10%");
+    assert.equal(named("mw-scan-task").inputs.maxErrors, "10%");
+    assert.equal(named("mw-install-task").inputs.maxErrors, "5%");
   });
 
   it("only the windows asked for; guards name the field", async () => {
