@@ -78,7 +78,31 @@ async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<Preflig
     });
   }
 
-  const region = homeRegion(fleet);
+  // StartAutomationExecution runs the runbook in every region of its TargetLocations, and SSM
+  // reads the document (and whom it is shared with) in that region of the central account: a
+  // runbook deployed and shared only in the home region fails every target elsewhere.
+  const byRegion = new Map<string, FleetAccount[]>();
+  for (const { member, region } of patchTargets(fleet)) {
+    const list = byRegion.get(region) ?? [];
+    list.push(member);
+    byRegion.set(region, list);
+  }
+  if (byRegion.size === 0) byRegion.set(homeRegion(fleet), []);
+  const perRegion = await mapBounded([...byRegion], 4, ([region, accounts]) =>
+    runbookPreflight(fleet, aws, region, accounts),
+  );
+  for (const list of perRegion) problems.push(...list);
+  return problems;
+}
+
+/** The runbook exists in `region` of the central account and is shared with `accounts`. */
+async function runbookPreflight(
+  fleet: Fleet,
+  aws: AwsSessions,
+  region: string,
+  accounts: readonly FleetAccount[],
+): Promise<PreflightProblem[]> {
+  const problems: PreflightProblem[] = [];
   const where = `central ${fleet.central.account}/${region}`;
   let ssm: SSMClient;
   try {
@@ -98,15 +122,17 @@ async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<Preflig
     if (type !== undefined && type !== "Automation") {
       problems.push({
         target: where,
-        message: `document ${name} is a ${type} document, not an Automation runbook`,
+        message: `document ${name} in ${region} is a ${type} document, not an Automation runbook`,
         fix: "point runbookName at the runbook the central stack deploys",
       });
     }
   } catch (err) {
     problems.push({
       target: where,
-      message: `runbook ${name} not found in the central account: ${errorText(err)}`,
-      fix: "deploy the central stack first (`patchfleet up`), or correct runbookName",
+      message: `runbook ${name} not found in the central account in ${region}: ${errorText(err)}`,
+      fix:
+        `deploy the central stack with ${region} among central.regions (\`patchfleet up\`), ` +
+        "or correct runbookName",
     });
     return problems;
   }
@@ -130,17 +156,17 @@ async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<Preflig
   } catch (err) {
     problems.push({
       target: where,
-      message: `cannot read who runbook ${name} is shared with: ${errorText(err)}`,
+      message: `cannot read who runbook ${name} in ${region} is shared with: ${errorText(err)}`,
       fix: "allow ssm:DescribeDocumentPermission to the central operations role",
     });
     return problems;
   }
   if (!shared.has("all")) {
-    for (const m of fleet.members) {
+    for (const m of accounts) {
       if (m.account === fleet.central.account || shared.has(m.account)) continue;
       problems.push({
-        target: m.account,
-        message: `runbook ${name} is not shared with member account ${m.account} (${m.name})`,
+        target: `${m.account}/${region}`,
+        message: `runbook ${name} in ${region} is not shared with member account ${m.account} (${m.name})`,
         fix:
           `share it from the central stack (patchfleet up), or run: aws ssm modify-document-permission ` +
           `--name ${name} --permission-type Share --account-ids-to-add ${m.account} --region ${region}`,
@@ -224,6 +250,13 @@ export function memberTargets(fleet: Fleet): { member: FleetAccount; region: str
     }
   }
   return out;
+}
+
+/**
+ * Every account-region a patch run targets, each once, in fleet-file order.
+ */
+export function patchTargets(fleet: Fleet): { member: FleetAccount; region: string }[] {
+  return memberTargets(fleet);
 }
 
 /** Every preflight check; an empty problem list means the automation may start. */

@@ -67,10 +67,12 @@ describe("patch and compliance commands", function () {
     fake.roles.set(`arn:aws:iam::${CENTRAL}:role/patchfleet-operations`, { account: CENTRAL });
     fake.roles.set(`arn:aws:iam::${A}:role/patchfleet-read`, { account: A, externalId: "ext-222" });
     fake.roles.set(`arn:aws:iam::${B}:role/patchfleet-read`, { account: B });
-    fake.documents.set(`${CENTRAL}/us-east-1/patchfleet-RunPatchBaseline`, {
-      type: "Automation",
-      sharedWith: [A, B],
-    });
+    for (const r of ["us-east-1", "eu-west-1"]) {
+      fake.documents.set(`${CENTRAL}/${r}/patchfleet-RunPatchBaseline`, {
+        type: "Automation",
+        sharedWith: [A, B],
+      });
+    }
     for (const t of [`${A}/us-east-1`, `${A}/eu-west-1`, `${B}/us-east-1`]) {
       fake.resourceGroups.add(`${t}/patchfleet-patch-targets`);
     }
@@ -149,8 +151,9 @@ describe("patch and compliance commands", function () {
     assert.match(
       c.out,
       new RegExp(
-        `^Preflight found 1 problem\\(s\\); nothing was started:\\n  ${B}: runbook ` +
-          `patchfleet-RunPatchBaseline is not shared with member account ${B} \\(prod-b\\)\\n    fix: share it`,
+        `^Preflight found 1 problem\\(s\\); nothing was started:\\n  ${B}/us-east-1: runbook ` +
+          `patchfleet-RunPatchBaseline in us-east-1 is not shared with member account ${B} ` +
+          `\\(prod-b\\)\\n    fix: share it`,
       ),
     );
     assert.equal(fake.callsOf("StartAutomationExecution").length, 0);

@@ -41,10 +41,12 @@ describe("patch against the local SSM/STS endpoint", function () {
     fake = new FakeAws();
     await fake.start();
     registerRoles(fake, fleet);
-    fake.documents.set(`${CENTRAL}/us-east-1/patchfleet-patch`, {
-      type: "Automation",
-      sharedWith: [A, B, C],
-    });
+    for (const r of ["us-east-1", "eu-west-1", "ap-southeast-2"]) {
+      fake.documents.set(`${CENTRAL}/${r}/patchfleet-patch`, {
+        type: "Automation",
+        sharedWith: [A, B, C],
+      });
+    }
     stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "patchfleet-runs-"));
   });
   afterEach(async () => {
@@ -381,18 +383,11 @@ describe("patch against the local SSM/STS endpoint", function () {
     const report = await runPatch(options());
     assert.deepEqual(report.preflight, [
       {
-        target: A,
-        message: `runbook patchfleet-patch is not shared with member account ${A} (acct-222)`,
+        target: `${A}/us-east-1`,
+        message: `runbook patchfleet-patch in us-east-1 is not shared with member account ${A} (acct-222)`,
         fix:
           "share it from the central stack (patchfleet up), or run: aws ssm modify-document-permission " +
           `--name patchfleet-patch --permission-type Share --account-ids-to-add ${A} --region us-east-1`,
-      },
-      {
-        target: C,
-        message: `runbook patchfleet-patch is not shared with member account ${C} (acct-444)`,
-        fix:
-          "share it from the central stack (patchfleet up), or run: aws ssm modify-document-permission " +
-          `--name patchfleet-patch --permission-type Share --account-ids-to-add ${C} --region us-east-1`,
       },
     ]);
     assert.equal(fake.callsOf("StartAutomationExecution").length, 0);
@@ -403,26 +398,26 @@ describe("patch against the local SSM/STS endpoint", function () {
       SKIPPED: 5,
       IN_PROGRESS: 0,
     });
-    assert.equal(report.targets[0].reason, "not started: preflight found 2 problem(s)");
+    assert.equal(report.targets[0].reason, "not started: preflight found 1 problem(s)");
   });
 
   it("preflight reports a missing runbook and an unassumable operations role", async () => {
     fake.documents.clear();
     const missing = await runPatch(options());
-    assert.equal(missing.preflight.length, 1);
-    assert.equal(missing.preflight[0].target, `central ${CENTRAL}/us-east-1`);
-    assert.equal(
-      missing.preflight[0].message,
-      "runbook patchfleet-patch not found in the central account: InvalidDocument: The specified document does not exist.",
-    );
-    assert.equal(
-      missing.preflight[0].fix,
-      "deploy the central stack first (`patchfleet up`), or correct runbookName",
+    assert.deepEqual(
+      missing.preflight.map((p) => [p.target, p.message, p.fix]),
+      ["us-east-1", "eu-west-1", "ap-southeast-2"].map((r) => [
+        `central ${CENTRAL}/${r}`,
+        `runbook patchfleet-patch not found in the central account in ${r}: InvalidDocument: ` +
+          "The specified document does not exist.",
+        `deploy the central stack with ${r} among central.regions (\`patchfleet up\`), or ` +
+          "correct runbookName",
+      ]),
     );
 
     fake.unassumable.add(`arn:aws:iam::${CENTRAL}:role/patchfleet-operations`);
     const denied = await runPatch(options());
-    assert.equal(denied.preflight.length, 1);
+    assert.equal(denied.preflight.length, 3);
     assert.equal(
       denied.preflight[0].message,
       `TargetAccessError: cannot assume arn:aws:iam::${CENTRAL}:role/patchfleet-operations for account ` +
@@ -441,10 +436,12 @@ describe("patch against the local SSM/STS endpoint", function () {
       member("555555555555", ["us-east-1"]),
     ]);
     registerRoles(fake, mixed);
-    fake.documents.set(`${CENTRAL}/us-east-1/patchfleet-patch`, {
-      type: "Automation",
-      sharedWith: [A, B, C, "555555555555"],
-    });
+    for (const r of ["us-east-1", "eu-west-1", "ap-southeast-2"]) {
+      fake.documents.set(`${CENTRAL}/${r}/patchfleet-patch`, {
+        type: "Automation",
+        sharedWith: [A, B, C, "555555555555"],
+      });
+    }
     fake.resourceGroups.delete(`${A}/eu-west-1/patchfleet-patch-targets`);
     fake.resourceGroupsDenied.add(B);
     fake.unassumable.add("arn:aws:iam::555555555555:role/patchfleet-read");
