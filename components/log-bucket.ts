@@ -34,12 +34,19 @@ export function logPrefix(accountId: string, region: string): string {
  * from the runbook's aws:runCommand step alike) is uploaded by the SSM Agent on each instance
  * with the instance profile's credentials, not by the automation execution role. So the grant
  * names each account (its root principal, which delegates to that account's IAM policies) and
- * confines it to the account's own `accountid=<id>/region=<region>/` prefixes. The instance
- * profile of every patched instance then needs, in its own account:
- *   - s3:PutObject on arn:<partition>:s3:::<bucket>/accountid=<its account>/region=<its region>/*
+ * confines it to the account's own `accountid=<id>/region=<region>/` prefixes.
+ *
+ * Since agent 2.0.672.0 every upload carries the `bucket-owner-full-control` canned ACL (added
+ * for cross-account buckets), and S3's PutObject documentation requires s3:PutObjectAcl as well
+ * as s3:PutObject for a PutObject that sets an ACL. BucketOwnerEnforced (below) accepts exactly
+ * this canned ACL and decides who owns the object; nothing says it waives the permission. So both
+ * actions are granted, on exactly the same prefixes. The instance profile of every patched
+ * instance then needs, in its own account:
+ *   - s3:PutObject and s3:PutObjectAcl on
+ *     arn:<partition>:s3:::<bucket>/accountid=<its account>/region=<its region>/*
  *   - s3:GetEncryptionConfiguration on arn:<partition>:s3:::<bucket>
- * (plus the usual AmazonSSMManagedInstanceCore). Objects are owned by the bucket owner
- * (BucketOwnerEnforced), so cross-account uploads need no ACL.
+ * (plus the usual AmazonSSMManagedInstanceCore).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (Permissions)
  */
 export function logBucketPolicy(
   partition: string,
@@ -63,7 +70,7 @@ export function logBucketPolicy(
       Sid: `Account${id}WritesOwnPrefix`,
       Effect: "Allow",
       Principal: { AWS: `arn:${partition}:iam::${id}:root` },
-      Action: "s3:PutObject",
+      Action: ["s3:PutObject", "s3:PutObjectAcl"],
       Resource: regions.map((r) => `${bucketArn}/${logPrefix(id, r)}*`),
     });
   }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../../components/automation-roles";
-import { PatchLogBucket } from "../../components/log-bucket";
+import { PatchLogBucket, logBucketPolicy } from "../../components/log-bucket";
 import { installMocks, json, mockId, named, nameOfUrn, resources, settle } from "../helpers/mocks";
 import { CENTRAL, MEMBER_A, MEMBER_B } from "./fixtures";
 
@@ -87,7 +87,7 @@ describe("PatchLogBucket", function () {
       Resource: [arn, `${arn}/*`],
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
-    const writers = policy.Statement.filter((s) => s.Action === "s3:PutObject");
+    const writers = policy.Statement.filter((s) => s.Sid.endsWith("WritesOwnPrefix"));
     assert.deepEqual(
       writers.map((s) => s.Principal),
       [CENTRAL, MEMBER_A, MEMBER_B].map((id) => ({ AWS: `arn:aws:iam::${id}:root` })),
@@ -107,6 +107,70 @@ describe("PatchLogBucket", function () {
       Resource: arn,
     });
     assert.equal(policy.Statement.length, 5);
+  });
+
+  it("bucket policy, statement by statement: the agent's ACL upload needs s3:PutObjectAcl on the same prefixes", async () => {
+    new PatchLogBucket("logs", args);
+    await settle();
+    const policy = json<PolicyDocument>(named("logs-policy").inputs.policy);
+    const arn = "arn:aws:s3:::patch-logs-central";
+    const writes = (id: string): PolicyDocument["Statement"][number] => ({
+      Sid: `Account${id}WritesOwnPrefix`,
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${id}:root` },
+      // The SSM Agent uploads with the bucket-owner-full-control canned ACL.
+      Action: ["s3:PutObject", "s3:PutObjectAcl"],
+      Resource: [
+        `${arn}/accountid=${id}/region=us-east-1/*`,
+        `${arn}/accountid=${id}/region=eu-west-1/*`,
+      ],
+    });
+    assert.equal(policy.Version, "2012-10-17");
+    assert.equal(policy.Statement[0]?.Sid, "DenyInsecureTransport");
+    assert.deepEqual(policy.Statement[1], writes(CENTRAL));
+    assert.deepEqual(policy.Statement[2], writes(MEMBER_A));
+    assert.deepEqual(policy.Statement[3], writes(MEMBER_B));
+    assert.deepEqual(policy.Statement[4], {
+      Sid: "WritersReadEncryptionSettings",
+      Effect: "Allow",
+      Principal: { AWS: [CENTRAL, MEMBER_A, MEMBER_B].map((id) => `arn:aws:iam::${id}:root`) },
+      Action: "s3:GetEncryptionConfiguration",
+      Resource: arn,
+    });
+    assert.equal(policy.Statement.length, 5);
+    // No other statement grants an object ACL write: PutObjectAcl appears exactly three times,
+    // each time next to PutObject on that account's own prefixes.
+    const aclGrants = policy.Statement.filter(
+      (s) => s.Effect === "Allow" && [s.Action].flat().includes("s3:PutObjectAcl"),
+    );
+    assert.deepEqual(
+      aclGrants.map((s) => s.Sid),
+      [CENTRAL, MEMBER_A, MEMBER_B].map((id) => `Account${id}WritesOwnPrefix`),
+    );
+  });
+
+  it("logBucketPolicy: partition and regions shape every write grant; no writers, no read grant", () => {
+    const gov = logBucketPolicy("aws-us-gov", "gov-logs", [MEMBER_A], ["us-gov-west-1"]);
+    assert.deepEqual(gov.Statement.slice(1), [
+      {
+        Sid: `Account${MEMBER_A}WritesOwnPrefix`,
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws-us-gov:iam::${MEMBER_A}:root` },
+        Action: ["s3:PutObject", "s3:PutObjectAcl"],
+        Resource: [`arn:aws-us-gov:s3:::gov-logs/accountid=${MEMBER_A}/region=us-gov-west-1/*`],
+      },
+      {
+        Sid: "WritersReadEncryptionSettings",
+        Effect: "Allow",
+        Principal: { AWS: [`arn:aws-us-gov:iam::${MEMBER_A}:root`] },
+        Action: "s3:GetEncryptionConfiguration",
+        Resource: "arn:aws-us-gov:s3:::gov-logs",
+      },
+    ]);
+    assert.deepEqual(
+      logBucketPolicy("aws", "b", [], ["us-east-1"]).Statement.map((s) => s.Sid),
+      ["DenyInsecureTransport"],
+    );
   });
 
   it("guards name the field and the fix", () => {
