@@ -2,13 +2,12 @@
  * `patchfleet compliance`: the patch compliance of every member account-region in one report, as
  * text, JSON, or a self-contained HTML dashboard.
  */
-import { promises as fs } from "fs";
 import * as path from "path";
 import { ComplianceReport, gatherCompliance } from "../ops/compliance";
 import { compliancePercent, renderDashboard } from "../ops/dashboard";
 import { newRunId } from "../ops/run-store";
 import { loadFleetOption } from "./fleet-options";
-import { CliIO, UsageError, parseOptions } from "./io";
+import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
 import type { Command } from "./main";
 
 const SPEC = {
@@ -96,6 +95,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const concurrency = whole("--concurrency", options.concurrency, 1, 256);
   const detailLimit = whole("--details", options.details, 0, 1000);
+  // Output paths are checked before any AWS call, so a long read is never lost to a bad path.
+  const reportFile =
+    options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
+  const htmlFile =
+    options.html === undefined ? undefined : checkOutputPath("--html", options.html, io.cwd);
   const fleet = await loadFleetOption(
     options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
   );
@@ -110,19 +114,17 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     signal: io.signal,
   });
   const notes = options.json ? io.stderr : io.stdout;
-  for (const [option, content] of [
-    [options.report, JSON.stringify(report, null, 2) + "\n"],
-    [options.html, renderDashboard(report)],
-  ] as const) {
-    if (option === undefined) continue;
-    const file = path.resolve(io.cwd, option);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, content);
-  }
   if (options.json) io.stdout(JSON.stringify(report, null, 2) + "\n");
   else io.stdout(renderComplianceReport(report));
-  if (options.report !== undefined) notes(`report written to ${options.report}\n`);
-  if (options.html !== undefined) notes(`dashboard written to ${options.html}\n`);
+  if (
+    reportFile !== undefined &&
+    writeOutputFile(io, reportFile, JSON.stringify(report, null, 2) + "\n")
+  ) {
+    notes(`report written to ${options.report}\n`);
+  }
+  if (htmlFile !== undefined && writeOutputFile(io, htmlFile, renderDashboard(report))) {
+    notes(`dashboard written to ${options.html}\n`);
+  }
   return complianceExitCode(report);
 }
 

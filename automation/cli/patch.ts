@@ -2,12 +2,11 @@
  * `patchfleet patch`: preflight, start the fleet's runbook in every member account-region from the
  * central account, follow it to the end and report each account-region once.
  */
-import { promises as fs } from "fs";
 import * as path from "path";
 import { PATCH_OPERATIONS, PatchOperation, REBOOT_OPTIONS, RebootOption } from "../../domain";
 import { PatchReport, PatchRunError, runPatch } from "../ops/patch";
 import { loadFleetOption } from "./fleet-options";
-import { CliIO, UsageError, parseOptions } from "./io";
+import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
 import type { Command } from "./main";
 
 const SPEC = {
@@ -119,6 +118,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
     pollMs = Math.round(n * 1000);
   }
+  // A patch run can take hours: an output path that cannot be written is refused before any AWS
+  // call, not discovered after the run.
+  const reportFile =
+    options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
   const fleet = await loadFleetOption(
     options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
   );
@@ -145,18 +148,18 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
     throw err;
   }
-  if (options.report !== undefined) {
-    const file = path.resolve(io.cwd, options.report);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, JSON.stringify(report, null, 2) + "\n");
-  }
   if (options.json) {
     io.stdout(JSON.stringify(report, null, 2) + "\n");
     io.stderr(renderPatchReport(report));
   } else {
     io.stdout(renderPatchReport(report));
   }
-  if (options.report !== undefined) progress(`report written to ${options.report}\n`);
+  if (
+    reportFile !== undefined &&
+    writeOutputFile(io, reportFile, JSON.stringify(report, null, 2) + "\n")
+  ) {
+    progress(`report written to ${options.report}\n`);
+  }
   return patchExitCode(report);
 }
 

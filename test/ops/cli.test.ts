@@ -90,6 +90,8 @@ describe("patch and compliance commands", function () {
       parentStatuses: ["InProgress", "CompletedWithFailure"],
       targetStatuses: { [`${B}/us-east-1`]: "TimedOut" },
     };
+    // Output directories must exist before the run (checked before any AWS call).
+    await fs.mkdir(path.join(dir, "out"));
     const c = io({ PATCHFLEET_AWS_ENDPOINT: fake.url }, dir);
     const code = await main(
       [
