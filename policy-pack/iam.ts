@@ -123,10 +123,38 @@ export function grantingAction(s: Statement, action: string): string | undefined
   return notActions.some((a) => iamPatternMatches(a, action)) ? undefined : "NotAction";
 }
 
-/** Whether an Allow statement applies to every resource: `Resource` `*` or any `NotResource`. */
-export function onEveryResource(s: Statement): boolean | typeof UNKNOWN {
-  if (peek(s.raw, "NotResource") !== undefined) return true;
+/** A pattern made of wildcards and slashes only (`*`, `?*`, `*` / `*`): it names nothing. */
+function wildcardOnly(pattern: string): boolean {
+  return /^[*?/]+$/.test(pattern) && pattern.includes("*");
+}
+
+/**
+ * Whether a Resource pattern covers every role: `*`, `role/*`, `arn:*:iam::*:role/*`,
+ * `arn:aws:iam::111122223333:role/*`, `arn:aws:iam::111122223333:*`, `arn:aws:*`. A name prefix
+ * (`role/patchfleet-*`) or a path (`role/service-role/*`) is a limit and does not count.
+ */
+export function coversEveryRole(resource: string): boolean {
+  if (wildcardOnly(resource)) return true;
+  let part = resource;
+  if (/^arn:/i.test(resource)) {
+    const fields = resource.split(":");
+    // `*` matches across colons, so a short ARN ending in a wildcard matches every ARN.
+    if (fields.length < 6) return resource.endsWith("*");
+    part = fields.slice(5).join(":");
+  }
+  if (wildcardOnly(part)) return true;
+  if (part.startsWith("role/") && wildcardOnly(part.slice("role/".length))) return true;
+  // Wildcards before the name (`ro*`, `*role*`): matches two unrelated role names.
+  return iamPatternMatches(part, "role/a") && iamPatternMatches(part, "role/Zq9_other");
+}
+
+/**
+ * The Resource patterns through which an Allow statement reaches every role: `NotResource` when
+ * it applies to everything outside a list, an empty list when its resources are all limited.
+ */
+export function everyRoleResources(s: Statement): string[] | typeof UNKNOWN {
+  if (peek(s.raw, "NotResource") !== undefined) return ["NotResource"];
   const resources = stringList(peek(s.raw, "Resource"));
   if (resources === UNKNOWN) return UNKNOWN;
-  return resources.includes("*");
+  return resources.filter(coversEveryRole);
 }

@@ -1,4 +1,12 @@
 import { strict as assert } from "assert";
+import {
+  administrationPermissions,
+  administrationTrustPolicy,
+  executionPermissions,
+  executionTrustPolicy,
+  maintenanceWindowPermissions,
+  maintenanceWindowTrustPolicy,
+} from "../../components/iam-policies";
 import { UNKNOWN, evaluatePolicies } from "../../policy-pack/evaluate";
 import { iamPatternMatches } from "../../policy-pack/iam";
 import {
@@ -256,7 +264,8 @@ describe("policy patchfleet-iam-no-wildcard-passrole", () => {
     assert.equal(passRole.name, "patchfleet-iam-no-wildcard-passrole");
     assert.equal(
       passRole.description,
-      "No IAM role inline policy or managed policy allows iam:PassRole on every resource.",
+      "No IAM role inline policy or managed policy allows iam:PassRole on every role or to every " +
+        "service.",
     );
     assert.equal(passRole.enforcementLevel, "mandatory");
     assert.deepEqual(Object.keys(passRole), [
@@ -287,7 +296,16 @@ describe("policy patchfleet-iam-no-wildcard-passrole", () => {
     ]);
   });
 
-  it("reports iam:* on a list containing * in a role policy", () => {
+  const passFinding = (r: ReturnType<typeof resource>, text: string) =>
+    finding(passRole, r, text, "mandatory");
+  const serviceFix =
+    'so the roles it covers can be passed to any service. Fix: add "StringEquals": ' +
+    '{"iam:PassedToService": "ssm.amazonaws.com"} (the service the roles are for).';
+  const managed = (statement: Record<string, unknown>) =>
+    resource(T.policy, "operators", { policy: { Statement: [statement] } });
+  const toSsm = { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } };
+
+  it("reports iam:* on a list containing * in a role policy, and the missing service limit", () => {
     const r = resource(T.rolePolicy, "extra", {
       role: "automation",
       policy: {
@@ -295,12 +313,71 @@ describe("policy patchfleet-iam-no-wildcard-passrole", () => {
       },
     });
     assert.deepEqual(evaluatePolicies([r]), [
-      finding(
-        passRole,
+      passFinding(
         r,
         'Role policy "extra" allows iam:PassRole on "*" in policy statement 1 (through action ' +
           `"IAM:*"), ${passFix}`,
-        "mandatory",
+      ),
+      passFinding(
+        r,
+        'Role policy "extra" allows iam:PassRole in policy statement 1 (through action "IAM:*") ' +
+          `without an iam:PassedToService condition, ${serviceFix}`,
+      ),
+    ]);
+  });
+
+  for (const wide of [
+    "arn:aws:iam::*:role/*",
+    "arn:*:iam::*:role/*",
+    "arn:aws:iam::123456789012:role/*",
+    "arn:aws:iam::123456789012:*",
+    "arn:aws:iam::123456789012:role/**",
+    "arn:aws:*",
+    "role/*",
+  ]) {
+    it(`reports PassRole on ${wide}, which names no role`, () => {
+      const r = managed({
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: wide,
+        Condition: toSsm,
+      });
+      assert.deepEqual(evaluatePolicies([r]), [
+        passFinding(
+          r,
+          `IAM policy "operators" allows iam:PassRole on ${JSON.stringify(wide)} in policy ` +
+            `statement 1 (through action "iam:PassRole"), ${passFix}`,
+        ),
+      ]);
+    });
+  }
+
+  it("accepts a role-name prefix and a role path as limits", () => {
+    const r = managed({
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: [
+        "arn:aws:iam::123456789012:role/patchfleet-*",
+        "arn:aws:iam::123456789012:role/service-role/*",
+      ],
+      Condition: toSsm,
+    });
+    assert.deepEqual(evaluatePolicies([r]), []);
+  });
+
+  it("reports the * action on every role, listing each wildcard resource", () => {
+    const r = managed({
+      Sid: "Admin",
+      Effect: "Allow",
+      Action: "*",
+      Resource: ["arn:aws:iam::123456789012:role/patch", "arn:aws:iam::*:role/*", "*"],
+      Condition: toSsm,
+    });
+    assert.deepEqual(evaluatePolicies([r]), [
+      passFinding(
+        r,
+        'IAM policy "operators" allows iam:PassRole on "arn:aws:iam::*:role/*", "*" in policy ' +
+          `statement "Admin" (through action "*"), ${passFix}`,
       ),
     ]);
   });
@@ -309,18 +386,103 @@ describe("policy patchfleet-iam-no-wildcard-passrole", () => {
     const r = resource(T.policy, "operators", {
       policy: JSON.stringify({
         Statement: [
-          { Sid: "Broad", Effect: "Allow", NotAction: "s3:*", NotResource: "arn:aws:s3:::x" },
+          {
+            Sid: "Broad",
+            Effect: "Allow",
+            NotAction: "s3:*",
+            NotResource: "arn:aws:s3:::x",
+            Condition: toSsm,
+          },
           { Effect: "Allow", NotAction: "iam:*", Resource: "*" },
         ],
       }),
     });
     assert.deepEqual(evaluatePolicies([r]), [
-      finding(
-        passRole,
+      passFinding(
         r,
         'IAM policy "operators" allows iam:PassRole on every resource outside NotResource in ' +
           `policy statement "Broad" (through NotAction), ${passFix}`,
-        "mandatory",
+      ),
+    ]);
+  });
+
+  it("reports a PassRole on a named role without iam:PassedToService (role inline policy)", () => {
+    const r = role(compliantStack().role.props.assumeRolePolicy, [
+      {
+        name: "pass",
+        policy: {
+          Statement: {
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: "arn:aws:iam::111122223333:role/patch",
+          },
+        },
+      },
+    ]);
+    assert.deepEqual(evaluatePolicies([r]), [
+      passFinding(
+        r,
+        'Role "automation" allows iam:PassRole in inline policy "pass" statement 1 (through ' +
+          `action "iam:PassRole") without an iam:PassedToService condition, ${serviceFix}`,
+      ),
+    ]);
+  });
+
+  it("reports iam:PassedToService conditions that do not limit the service", () => {
+    const statement = (Condition: Record<string, unknown>) => ({
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: "arn:aws:iam::111122223333:role/patch",
+      Condition,
+    });
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { StringLike: { "iam:passedtoservice": "*" } },
+        'StringLike "*", which matches every service',
+      ],
+      [
+        { StringNotEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+        "StringNotEquals, which does not limit the service",
+      ],
+      [
+        {
+          StringEqualsIfExists: { "iam:PassedToService": "ssm.amazonaws.com" },
+          StringEquals: { "iam:PassedToService": [] },
+        },
+        "StringEqualsIfExists, which does not limit the service and StringEquals with no value",
+      ],
+    ];
+    for (const [condition, why] of cases) {
+      const r = managed(statement(condition));
+      assert.deepEqual(evaluatePolicies([r]), [
+        passFinding(
+          r,
+          'IAM policy "operators" allows iam:PassRole in policy statement 1 (through action ' +
+            `"iam:PassRole") with iam:PassedToService only under ${why}, ${serviceFix}`,
+        ),
+      ]);
+    }
+  });
+
+  it("accepts iam:PassedToService under StringLike with a named service", () => {
+    const r = managed({
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: "arn:aws:iam::111122223333:role/patch",
+      Condition: { StringLike: { "IAM:PassedToService": ["ssm.amazonaws.com", "ec2.*"] } },
+    });
+    assert.deepEqual(evaluatePolicies([r]), []);
+  });
+
+  it("reports unknown Resource or Condition values as advisory", () => {
+    const r = managed({ Effect: "Allow", Action: "iam:PassRole", Resource: UNKNOWN });
+    assert.deepEqual(evaluatePolicies([r]), [
+      finding(
+        passRole,
+        r,
+        `IAM policy "operators" cannot be checked during preview: the Resource or Condition of ` +
+          `policy statement 1${unknownTail}`,
+        "advisory",
       ),
     ]);
   });
@@ -345,5 +507,56 @@ describe("policy patchfleet-iam-no-wildcard-passrole", () => {
     assert.equal(iamPatternMatches("iam:?assRole", "IAM:PASSROLE"), true);
     assert.equal(iamPatternMatches("iam:Pass", "iam:PassRole"), false);
     assert.equal(iamPatternMatches("iam:Get*", "iam:PassRole"), false);
+  });
+});
+
+describe("the topology's own automation roles under the IAM policies", () => {
+  it("pass both IAM policies with no finding", () => {
+    const partition = "aws";
+    const account = "111122223333";
+    const execution = resource(T.role, "execution", {
+      assumeRolePolicy: JSON.stringify(
+        executionTrustPolicy(partition, account, `arn:aws:iam::444455556666:role/admin`),
+      ),
+      inlinePolicies: [
+        {
+          name: "patching",
+          policy: JSON.stringify(
+            executionPermissions({
+              partition,
+              accountId: account,
+              executionRoleName: "patchfleet-execution",
+              resourceGroupName: "patchfleet-targets",
+              logBucketName: "patch-logs",
+              regions: ["eu-west-1", "us-east-1"],
+              centralAccountId: "444455556666",
+              runbookName: "patchfleet-patch",
+            }),
+          ),
+        },
+      ],
+    });
+    const admin = resource(T.role, "administration", {
+      assumeRolePolicy: JSON.stringify(administrationTrustPolicy(partition, "444455556666")),
+      inlinePolicies: [
+        {
+          name: "assume",
+          policy: JSON.stringify(administrationPermissions(partition, "patchfleet-execution")),
+        },
+      ],
+    });
+    const window = resource(T.role, "window", {
+      assumeRolePolicy: JSON.stringify(maintenanceWindowTrustPolicy(partition, account)),
+      inlinePolicies: [
+        {
+          name: "window",
+          policy: JSON.stringify(maintenanceWindowPermissions(partition, account, "targets")),
+        },
+      ],
+    });
+    assert.deepEqual(
+      evaluatePolicies([execution, admin, window], {}, { policies: [trust, passRole] }),
+      [],
+    );
   });
 });
