@@ -5,6 +5,7 @@ import {
   readConfig,
   type InstanceApprovedBaselineConfig,
 } from "../config";
+import { effectiveTags, providerProps, providersByUrn } from "../default-tags";
 import { reportUnknown } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekArray, peekString, q } from "../values";
@@ -15,6 +16,8 @@ type GroupVerdict =
 interface PatchTag {
   key: string;
   value: string | typeof UNKNOWN;
+  /** Where the tag comes from when it is not the resource's own, for messages. */
+  via?: string;
 }
 
 interface TagScan {
@@ -23,8 +26,16 @@ interface TagScan {
   unknown?: string;
 }
 
-/** Patch tags a resource puts on instances: its own tags, launch tag specs, propagated ASG tags. */
-function scanPatchTags(r: PolicyResource, tagKeys: readonly string[]): TagScan | undefined {
+/**
+ * Patch tags a resource puts on instances: an instance's own tags over its provider's default
+ * tags, launch tag specs, propagated ASG tags. (The provider's default tags reach neither launch
+ * template tag specifications nor ASG tags.)
+ */
+function scanPatchTags(
+  r: PolicyResource,
+  tagKeys: readonly string[],
+  providers: ReadonlyMap<string, PolicyResource>,
+): TagScan | undefined {
   const scan: TagScan = { tags: [] };
   const fromMap = (tags: unknown, where: string): void => {
     if (isUnknown(tags)) {
@@ -38,9 +49,23 @@ function scanPatchTags(r: PolicyResource, tagKeys: readonly string[]): TagScan |
     }
   };
   switch (r.type) {
-    case TYPES.instance:
-      fromMap(peek(r.props, "tags"), "its tags");
+    case TYPES.instance: {
+      const own = peek(r.props, "tags");
+      const eff = effectiveTags(own, providerProps(r.provider, providers));
+      if (eff === UNKNOWN) return { tags: [], unknown: "its tags" };
+      fromMap(eff.tags, "its tags");
+      for (const t of scan.tags) {
+        if (peek(own, t.key) === undefined) {
+          t.via = ` (from the defaultTags of provider ${q(r.provider?.name ?? "")})`;
+        }
+      }
+      // A patch tag of its own is checked; without one, the provider's unknown default tags
+      // may still add one.
+      if (eff.defaultsUnknown && scan.tags.length === 0) {
+        scan.unknown ??= "the defaultTags of its provider";
+      }
       return scan;
+    }
     case TYPES.launchTemplate: {
       const specs = peekArray(r.props, "tagSpecifications");
       if (specs === UNKNOWN) return { tags: [], unknown: "its tagSpecifications" };
@@ -256,9 +281,10 @@ export const instanceApprovedBaseline: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const cfg = readConfig<InstanceApprovedBaselineConfig>(args, instanceApprovedBaselineSchema);
     const index = new PatchIndex(args.resources, cfg);
+    const providers = providersByUrn(args.resources);
     const unknownNote = " is not known yet. It is checked again once the value is known.";
     for (const r of args.resources) {
-      const scan = scanPatchTags(r, cfg.tagKeys);
+      const scan = scanPatchTags(r, cfg.tagKeys, providers);
       if (scan === undefined) continue;
       const subj = subject(r.type, r.name);
       if (scan.unknown !== undefined) {
@@ -272,7 +298,7 @@ export const instanceApprovedBaseline: StackValidationPolicy = {
           continue;
         }
         const v = index.group(tag.value);
-        const has = `${subj} has patch tag ${tag.key}=${q(tag.value)}`;
+        const has = `${subj} has patch tag ${tag.key}=${q(tag.value)}${tag.via ?? ""}`;
         if (v.kind === "fail") reportViolation(`${has}: ${v.text}`, r.urn);
         else if (v.kind === "unknown") {
           const text = `${has}, which cannot be checked during preview: ${v.what}${unknownNote}`;

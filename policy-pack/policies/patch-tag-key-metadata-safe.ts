@@ -4,6 +4,7 @@ import {
   readConfig,
   type PatchTagKeyMetadataSafeConfig,
 } from "../config";
+import { effectiveTags, providerProps } from "../default-tags";
 import { reportUnknown } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekArray, peekString, q } from "../values";
@@ -31,11 +32,21 @@ export const patchTagKeyMetadataSafe: ResourceValidationPolicy = {
         args.urn,
       );
 
-    // Tag maps that end up on instances: an instance's own tags, a launch template's instance
-    // tag specifications.
+    // Tag maps that end up on instances: an instance's own tags over its provider's default
+    // tags, a launch template's instance tag specifications.
     const tagMaps: unknown[] = [];
-    if (args.type === TYPES.instance) tagMaps.push(peek(args.props, "tags"));
-    else {
+    let unknownTags = "its instance tags";
+    if (args.type === TYPES.instance) {
+      const eff = effectiveTags(peek(args.props, "tags"), providerProps(args.provider));
+      if (eff === UNKNOWN) tagMaps.push(UNKNOWN);
+      else {
+        tagMaps.push(eff.tags);
+        if (eff.defaultsUnknown) {
+          tagMaps.push(UNKNOWN);
+          unknownTags = "the defaultTags of its provider";
+        }
+      }
+    } else {
       const specs = peekArray(args.props, "tagSpecifications");
       if (specs === UNKNOWN) tagMaps.push(specs);
       else {
@@ -60,7 +71,7 @@ export const patchTagKeyMetadataSafe: ResourceValidationPolicy = {
     const setting = isUnknown(metadata) ? UNKNOWN : peekString(metadata, "instanceMetadataTags");
     if (setting === UNKNOWN) return unknown("metadataOptions.instanceMetadataTags");
     if (setting !== "enabled") return;
-    if (tagsUnknown && found.length === 0) return unknown("its instance tags");
+    if (tagsUnknown && found.length === 0) return unknown(unknownTags);
     for (const key of found) {
       // EC2 refuses tag keys with spaces (or "/") on instances whose tags are exposed in
       // instance metadata, so the launch or the tagging fails.
