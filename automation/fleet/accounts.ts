@@ -23,7 +23,7 @@ export interface AccountDraft {
   ownGroups?: Record<string, PatchGroupSpec | null>;
 }
 
-export function parseAccount(
+function parseAccount(
   c: Checker,
   raw: unknown,
   path: string,
@@ -113,7 +113,7 @@ export function parseAccount(
 }
 
 /** Applies an account's own patch groups over the fleet's and checks the result. */
-export function mergeGroups(
+function mergeGroups(
   c: Checker,
   draft: AccountDraft,
   fleetGroups: Record<string, PatchGroupSpec> | undefined,
@@ -165,11 +165,7 @@ export function mergeGroups(
 }
 
 /** Duplicate accounts (including central listed as a member) and duplicate names. */
-export function checkDuplicates(
-  c: Checker,
-  central: AccountDraft | undefined,
-  members: AccountDraft[],
-) {
+function checkDuplicates(c: Checker, central: AccountDraft | undefined, members: AccountDraft[]) {
   const byAccount = new Map<string, string>();
   const byName = new Map<string, string>();
   if (central !== undefined) {
