@@ -21,9 +21,11 @@ const SPEC = {
 
 const HELP = `Usage: patchfleet patch --fleet <file> --operation Scan|Install [options]
 
-Starts the fleet's patch runbook from the central account in every member account and region
-(one multi-account Systems Manager automation), follows it to the end and reports each
-account-region once, with its state and where its patch logs are.
+Starts the fleet's patch runbook from the central account in every account and region of the
+fleet, one region after another (rollout.regionOrder first, then the fleet file's order; one
+multi-account Systems Manager automation per region), follows each to the end and reports each
+account-region once, with its state and where its patch logs are. A region with more failures
+than rollout.failureTolerance stops the run: later regions are not started (CANCELLED).
 
 Before anything starts, a preflight checks that the runbook exists in the central account and is
 shared with every member account, that the resource group exists in every member account-region
@@ -63,10 +65,17 @@ export function renderPatchReport(report: PatchReport): string {
     for (const p of report.preflight)
       lines.push(`  ${p.target}: ${p.message}`, `    fix: ${p.fix}`);
   }
-  if (report.executionId) {
-    lines.push(
-      `Run ${report.runId}: execution ${report.executionId} ${report.executionStatus ?? ""}`.trim(),
-    );
+  for (const e of report.executions) {
+    if (e.executionId) {
+      lines.push(
+        `Run ${report.runId} ${e.region}: execution ${e.executionId} ${e.executionStatus ?? ""}` +
+          (e.executionStatus
+            ? `, ${e.failed} of ${e.targets} failed (tolerance ${e.tolerance})`
+            : ""),
+      );
+    } else if (e.notStarted) {
+      lines.push(`Run ${report.runId} ${e.region}: not started: ${e.notStarted}`);
+    }
   }
   for (const t of report.targets) {
     lines.push(

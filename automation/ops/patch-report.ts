@@ -6,7 +6,7 @@ import type { StepExecution } from "@aws-sdk/client-ssm";
 import type { TargetState } from "../../domain";
 import type { Fleet } from "../fleet-types";
 import { statusMeaning } from "./automation-values";
-import { memberTargets } from "./preflight";
+import type { PatchTarget } from "./preflight";
 
 export type PatchTargetState = TargetState | "IN_PROGRESS";
 
@@ -43,6 +43,7 @@ export function emptySummary(): Record<PatchTargetState, number> {
  */
 export function targetReports(
   fleet: Fleet,
+  targets: readonly PatchTarget[],
   steps: readonly StepExecution[],
   parentStatus: string | undefined,
   interrupted: boolean,
@@ -57,7 +58,7 @@ export function targetReports(
     byTarget.set(key, list);
   }
   const parent = statusMeaning(parentStatus);
-  return memberTargets(fleet).map(({ member, region }) => {
+  return targets.map(({ member, region }) => {
     const list = byTarget.get(`${member.account}/${region}`) ?? [];
     const counts = { steps: list.length, succeeded: 0, failed: 0, running: 0 };
     for (const s of list) {

@@ -9,10 +9,12 @@ import {
   StartAutomationExecutionCommand,
   StepExecution,
 } from "@aws-sdk/client-ssm";
+import { randomUUID } from "crypto";
 import * as path from "path";
 import type { PatchOperation, RebootOption } from "../../domain";
 import { partitionOf } from "../../domain";
 import type { Fleet } from "../fleet-types";
+import { resolveFailureTolerance } from "../rollout";
 import { AwsOptions, AwsSessions } from "./aws";
 import {
   maxConcurrencyValue,
@@ -28,7 +30,14 @@ import {
   summarize,
   targetReports,
 } from "./patch-report";
-import { PreflightProblem, centralRef, homeRegion, memberTargets, preflight } from "./preflight";
+import {
+  PatchTarget,
+  PreflightProblem,
+  centralRef,
+  homeRegion,
+  patchTargets,
+  preflight,
+} from "./preflight";
 import { RunRecord, RunStore } from "./run-store";
 import { errorText, sleep } from "./util";
 
@@ -36,18 +45,35 @@ export type { PatchTargetReport, PatchTargetState } from "./patch-report";
 export { logLocation, targetReports } from "./patch-report";
 export type { PreflightProblem } from "./preflight";
 
+/** The automation of one region: patchfleet starts one per region, one after another (R3). */
+export interface RegionExecution {
+  region: string;
+  /** Kept per run and region, so a retry never starts a second execution in that region (R7). */
+  clientToken: string;
+  executionId?: string;
+  executionStatus?: string;
+  /** Targets of this region, and how many of them failed. */
+  targets: number;
+  failed: number;
+  /** Failures this region tolerates (rollout.failureTolerance of this region's targets). */
+  tolerance: number;
+  /** Why the region was not started, when it was not. */
+  notStarted?: string;
+}
+
 export interface PatchReport {
   kind: "patch";
   runId: string;
   operation: PatchOperation;
   reboot: RebootOption;
   runbookName: string;
-  clientToken: string;
   snapshotId: string;
-  /** True when this invocation continued a run started earlier (same ClientToken). */
+  /** True when this invocation continued a run started earlier (same ClientTokens). */
   resumed: boolean;
-  executionId?: string;
-  executionStatus?: string;
+  /** One entry per region, in the order they run: regionOrder first, then fleet-file order. */
+  executions: RegionExecution[];
+  /** Set when a region went over its failure tolerance, so later regions were not started. */
+  stoppedBy?: string;
   /** Set when patchfleet stopped waiting before the execution ended. */
   interrupted: boolean;
   stopCommand?: string;
@@ -79,6 +105,8 @@ export interface PatchOptions {
   signal?: AbortSignal;
   /** Progress lines (to stderr in the CLI). */
   log?: (line: string) => void;
+  /** Waits between status checks. @default a timer that ends early when `signal` aborts */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -157,6 +185,66 @@ async function listSteps(ssm: SSMClient, executionId: string): Promise<StepExecu
   return steps;
 }
 
+/**
+ * Polls one execution until it ends or the signal aborts, waiting `initialMs` first and growing
+ * the wait by `factor` up to `maxMs`. Returns the last status seen.
+ */
+async function follow(
+  reader: SSMClient,
+  executionId: string,
+  options: PatchOptions,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  const pause = options.sleep ?? sleep;
+  let wait = options.poll?.initialMs ?? 5000;
+  for (;;) {
+    const got = await reader.send(
+      new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }),
+    );
+    const status = got.AutomationExecution?.AutomationExecutionStatus;
+    if (statusMeaning(status).state !== undefined) return status;
+    if (options.signal?.aborted) return status;
+    log(`execution ${executionId}: ${status ?? "no status yet"}; next check in ${wait} ms`);
+    await pause(wait, options.signal);
+    if (options.signal?.aborted) return status;
+    wait = Math.min(options.poll?.maxMs ?? 60_000, Math.ceil(wait * (options.poll?.factor ?? 1.5)));
+  }
+}
+
+/**
+ * The regions of a patch run in the order they run: `rollout.regionOrder` first, then the other
+ * regions in the order they first appear among the targets (fleet-file order).
+ */
+export function regionSequence(
+  fleet: Fleet,
+  targets: readonly { region: string }[] = patchTargets(fleet),
+): string[] {
+  const present = new Set(targets.map((t) => t.region));
+  const out: string[] = [];
+  for (const r of fleet.rollout.regionOrder ?? []) {
+    if (present.has(r) && !out.includes(r)) out.push(r);
+  }
+  for (const t of targets) if (!out.includes(t.region)) out.push(t.region);
+  return out;
+}
+
+/** Every target of `regions`, CANCELLED with one reason (a region over tolerance, or a stop). */
+function cancelled(
+  fleet: Fleet,
+  targets: readonly PatchTarget[],
+  reason: string,
+): PatchTargetReport[] {
+  return targets.map(({ member, region }) => ({
+    account: member.account,
+    name: member.name,
+    region,
+    state: "CANCELLED" as const,
+    reason,
+    counts: { steps: 0, succeeded: 0, failed: 0, running: 0 },
+    logLocation: logLocation(fleet, member.account, region),
+  }));
+}
+
 export async function runPatch(options: PatchOptions): Promise<PatchReport> {
   const { fleet, operation, reboot } = options;
   const log = options.log ?? (() => undefined);
@@ -164,29 +252,31 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
   const key = [path.resolve(fleet.file), fleet.runbookName, operation, reboot].join("|");
   const { record, resumed } = await store.openOrCreate(key, operation, reboot, new Date());
   const aws = new AwsSessions({ ...options.aws, runId: record.runId });
-  const region = homeRegion(fleet);
+  const home = homeRegion(fleet);
   const report: PatchReport = {
     kind: "patch",
     runId: record.runId,
     operation,
     reboot,
     runbookName: fleet.runbookName,
-    clientToken: record.clientToken,
     snapshotId: record.snapshotId,
     resumed,
+    executions: [],
     interrupted: false,
     preflight: [],
     notes: [],
     summary: emptySummary(),
     targets: [],
   };
+  let clientToken = record.clientToken;
   try {
-    if (resumed) log(`resuming run ${record.runId} (same ClientToken ${record.clientToken})`);
+    if (resumed) log(`resuming run ${record.runId} (same ClientTokens)`);
     const checked = await preflight(fleet, aws);
     report.preflight = checked.problems;
     report.notes.push(...checked.notes);
+    const all = patchTargets(fleet);
     if (report.preflight.length > 0) {
-      report.targets = memberTargets(fleet).map(({ member, region: r }) => ({
+      report.targets = all.map(({ member, region: r }) => ({
         account: member.account,
         name: member.name,
         region: r,
@@ -198,69 +288,117 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
       report.summary = summarize(report.targets);
       return report;
     }
-    const writer = await aws.ssm(centralRef(fleet), region, "write");
-    if (record.executionId === undefined) {
-      const locations = targetLocationChunks(fleet.members).map((c) => ({
-        Accounts: c.accounts,
-        Regions: c.regions,
-        TargetLocationMaxConcurrency: maxConcurrencyValue(fleet.rollout.maxConcurrent),
-        TargetLocationMaxErrors: maxErrorsValue(fleet.rollout.failureTolerance),
-        ExecutionRoleName: fleet.executionRoleName,
-      }));
-      log(`starting ${fleet.runbookName} (${operation}) in ${locations.length} target location(s)`);
-      const out = await writer.send(
-        new StartAutomationExecutionCommand({
-          DocumentName: fleet.runbookName,
-          Parameters: runbookParameters(fleet, operation, reboot, record.snapshotId),
-          TargetLocations: locations,
-          ClientToken: record.clientToken,
-          Tags: [{ Key: "patchfleet:run", Value: record.runId }],
-        }),
-      );
-      if (!out.AutomationExecutionId) throw new Error("StartAutomationExecution returned no id");
-      record.executionId = out.AutomationExecutionId;
-      await store.save(record);
-    } else {
-      log(`following execution ${record.executionId} started earlier by run ${record.runId}`);
-    }
-    const executionId = record.executionId;
-    report.executionId = executionId;
-    const reader = await aws.ssm(centralRef(fleet), region, "read");
-    let wait = options.poll?.initialMs ?? 5000;
-    let status: string | undefined;
-    for (;;) {
-      const got = await reader.send(
-        new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }),
-      );
-      status = got.AutomationExecution?.AutomationExecutionStatus;
-      if (statusMeaning(status).state !== undefined) break;
-      if (options.signal?.aborted) break;
-      log(`execution ${executionId}: ${status ?? "no status yet"}; next check in ${wait} ms`);
-      await sleep(wait, options.signal);
-      if (options.signal?.aborted) break;
-      wait = Math.min(
-        options.poll?.maxMs ?? 60_000,
-        Math.ceil(wait * (options.poll?.factor ?? 1.5)),
+    const writer = await aws.ssm(centralRef(fleet), home, "write");
+    const reader = await aws.ssm(centralRef(fleet), home, "read");
+    const byRegion = new Map<string, PatchTarget[]>();
+    for (const t of all) byRegion.set(t.region, [...(byRegion.get(t.region) ?? []), t]);
+    const reports = new Map<string, PatchTargetReport>();
+    const put = (list: PatchTargetReport[]) => {
+      for (const t of list) reports.set(`${t.account}/${t.region}`, t);
+    };
+    if (record.executionId !== undefined && record.regions === undefined) {
+      // A run from before regions ran one after another: one execution covers every region.
+      throw new Error(
+        `run ${record.runId} started execution ${record.executionId} for all regions at once; ` +
+          `wait for it to end (or stop it: ${stopCommand(record.executionId, home)}), then ` +
+          `delete ${store.fileOf(record.runId)}`,
       );
     }
-    report.executionStatus = status;
-    const done = statusMeaning(status).state !== undefined;
-    report.interrupted = !done;
-    if (!done) report.stopCommand = stopCommand(executionId, region);
-    const steps = await listSteps(reader, executionId);
-    report.targets = targetReports(fleet, steps, done ? status : undefined, !done);
+    record.regions ??= {};
+    for (const region of regionSequence(fleet, all)) {
+      const targets = byRegion.get(region) ?? [];
+      const tolerance = resolveFailureTolerance(fleet.rollout.failureTolerance, targets.length);
+      const saved = record.regions[region];
+      const entry: RegionExecution = {
+        region,
+        clientToken: saved?.clientToken ?? randomUUID(),
+        targets: targets.length,
+        failed: 0,
+        tolerance,
+      };
+      report.executions.push(entry);
+      if (report.stoppedBy !== undefined || report.interrupted) {
+        entry.notStarted = report.stoppedBy ?? "patchfleet stopped waiting before this region";
+        put(cancelled(fleet, targets, `not started: ${entry.notStarted}`));
+        continue;
+      }
+      if (saved === undefined) {
+        // The token is on disk before the first attempt, so a crash mid-call is retried with it.
+        record.regions[region] = { clientToken: entry.clientToken };
+        await store.save(record);
+      }
+      const regionRun = record.regions[region];
+      clientToken = regionRun.clientToken;
+      if (regionRun.executionId === undefined) {
+        const locations = targetLocationChunks(
+          targets.map((t) => ({ ...t.member, regions: [region] })),
+        ).map((c) => ({
+          Accounts: c.accounts,
+          Regions: c.regions,
+          TargetLocationMaxConcurrency: maxConcurrencyValue(fleet.rollout.maxConcurrent),
+          TargetLocationMaxErrors: maxErrorsValue(fleet.rollout.failureTolerance),
+          ExecutionRoleName: fleet.executionRoleName,
+        }));
+        log(
+          `starting ${fleet.runbookName} (${operation}) in ${region}: ${targets.length} account(s)`,
+        );
+        const out = await writer.send(
+          new StartAutomationExecutionCommand({
+            DocumentName: fleet.runbookName,
+            Parameters: runbookParameters(fleet, operation, reboot, record.snapshotId),
+            TargetLocations: locations,
+            ClientToken: regionRun.clientToken,
+            Tags: [
+              { Key: "patchfleet:run", Value: record.runId },
+              { Key: "patchfleet:region", Value: region },
+            ],
+          }),
+        );
+        if (!out.AutomationExecutionId) throw new Error("StartAutomationExecution returned no id");
+        regionRun.executionId = out.AutomationExecutionId;
+        await store.save(record);
+      } else {
+        log(
+          `following execution ${regionRun.executionId} in ${region}, started earlier by run ${record.runId}`,
+        );
+      }
+      const executionId = regionRun.executionId;
+      entry.executionId = executionId;
+      const status = await follow(reader, executionId, options, log);
+      entry.executionStatus = status;
+      const done = statusMeaning(status).state !== undefined;
+      if (!done) {
+        report.interrupted = true;
+        report.stopCommand = stopCommand(executionId, home);
+      }
+      const steps = await listSteps(reader, executionId);
+      const regionReports = targetReports(fleet, targets, steps, done ? status : undefined, !done);
+      put(regionReports);
+      entry.failed = regionReports.filter((t) => t.state === "FAILED").length;
+      if (done) {
+        regionRun.finalStatus = status;
+        await store.save(record);
+        if (entry.failed > tolerance) {
+          report.stoppedBy =
+            `region ${region} went over its failure tolerance (${entry.failed} of ` +
+            `${targets.length} failed, tolerance ${tolerance})`;
+          log(`${report.stoppedBy}; later regions are not started`);
+        }
+      }
+    }
+    report.targets = all.map(({ member, region }) => reports.get(`${member.account}/${region}`)!);
     report.summary = summarize(report.targets);
-    if (done) {
+    if (!report.interrupted) {
       const finished: RunRecord = {
         ...record,
         finishedAt: new Date().toISOString(),
-        finalStatus: status,
+        finalStatus: report.stoppedBy === undefined ? "Done" : "StoppedByTolerance",
       };
       await store.save(finished);
     }
     return report;
   } catch (err) {
-    throw new PatchRunError(record.runId, record.clientToken, err, store.fileOf(record.runId));
+    throw new PatchRunError(record.runId, clientToken, err, store.fileOf(record.runId));
   } finally {
     aws.destroy();
   }

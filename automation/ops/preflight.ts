@@ -252,10 +252,15 @@ export function memberTargets(fleet: Fleet): { member: FleetAccount; region: str
   return out;
 }
 
+export interface PatchTarget {
+  member: FleetAccount;
+  region: string;
+}
+
 /**
  * Every account-region a patch run targets, each once, in fleet-file order.
  */
-export function patchTargets(fleet: Fleet): { member: FleetAccount; region: string }[] {
+export function patchTargets(fleet: Fleet): PatchTarget[] {
   return memberTargets(fleet);
 }
 

@@ -16,7 +16,10 @@ export interface RunRecord {
   clientToken: string;
   snapshotId: string;
   createdAt: string;
+  /** Legacy: the one multi-region execution of runs started before regions ran in order. */
   executionId?: string;
+  /** Per region: its ClientToken (kept until the run ends), execution and final status. */
+  regions?: Record<string, { clientToken: string; executionId?: string; finalStatus?: string }>;
   finishedAt?: string;
   finalStatus?: string;
 }

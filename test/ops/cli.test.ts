@@ -122,15 +122,26 @@ describe("patch and compliance commands", function () {
         [B, "us-east-1", "FAILED"],
       ],
     );
-    const start = fake.callsOf("StartAutomationExecution")[0].body as {
-      TargetLocations: { TargetLocationMaxConcurrency: string; TargetLocationMaxErrors: string }[];
-    };
+    // One automation per region, one after another.
+    const starts = fake.callsOf("StartAutomationExecution").map(
+      (c) =>
+        c.body as {
+          TargetLocations: {
+            Regions: string[];
+            TargetLocationMaxConcurrency: string;
+            TargetLocationMaxErrors: string;
+          }[];
+        },
+    );
     assert.deepEqual(
-      start.TargetLocations.map((l) => [l.TargetLocationMaxConcurrency, l.TargetLocationMaxErrors]),
-      [
-        ["50%", "1"],
-        ["50%", "1"],
-      ],
+      starts.map((b) =>
+        b.TargetLocations.map((l) => [
+          l.Regions,
+          l.TargetLocationMaxConcurrency,
+          l.TargetLocationMaxErrors,
+        ]),
+      ),
+      [[[["us-east-1"], "50%", "1"]], [[["eu-west-1"], "50%", "1"]]],
     );
     assert.match(c.err, /Scan: 2 succeeded, 1 failed, 0 cancelled, 0 skipped, 0 still running/);
     assert.match(c.err, /report written to out\/patch.json/);
@@ -284,7 +295,7 @@ describe("patch and compliance commands", function () {
           `it again, or stop it with:\\n  aws ssm stop-automation-execution --automation-execution-id ${id} --region us-east-1\\n`,
       ),
     );
-    assert.match(out, /Install: 0 succeeded, 0 failed, 0 cancelled, 0 skipped, 3 still running/);
+    assert.match(out, /Install: 0 succeeded, 0 failed, 1 cancelled, 0 skipped, 2 still running/);
     assert.equal(fake.callsOf("StopAutomationExecution").length, 0);
     assert.equal(fake.executions.size, 1);
   });

@@ -55,7 +55,7 @@ describe("patch against the local SSM/STS endpoint", function () {
     await fs.rm(stateDir, { recursive: true, force: true });
   });
 
-  it("starts one automation with chunked target locations and R6 rate values, follows it to the end", async () => {
+  it("starts one automation per region, one after another, with R6 rate values, and follows each to the end", async () => {
     fake.plan = {
       parentStatuses: ["Pending", "InProgress", "InProgress", "Success"],
       defaultTargetStatus: "Success",
@@ -71,41 +71,65 @@ describe("patch against the local SSM/STS endpoint", function () {
         },
       }),
     );
+    // One automation per region, one after another, in the order regions first appear.
     const starts = fake.callsOf("StartAutomationExecution");
-    assert.equal(starts.length, 1);
-    assert.equal(starts[0].account, CENTRAL);
-    assert.equal(starts[0].region, "us-east-1");
-    assert.match(report.clientToken, UUID);
-    assert.match(report.snapshotId, UUID);
-    assert.deepEqual(starts[0].body, {
-      DocumentName: "patchfleet-patch",
-      Parameters: {
-        AutomationAssumeRole: [
-          "arn:aws:iam::{{global:ACCOUNT_ID}}:role/AWS-SystemsManager-AutomationExecutionRole",
-        ],
-        Operation: ["Install"],
-        RebootOption: ["NoReboot"],
-        SnapshotId: [report.snapshotId],
-      },
-      TargetLocations: [
-        {
-          Accounts: [A, B],
-          Regions: ["eu-west-1", "us-east-1"],
-          TargetLocationMaxConcurrency: "25%",
-          TargetLocationMaxErrors: "0",
-          ExecutionRoleName: "AWS-SystemsManager-AutomationExecutionRole",
-        },
-        {
-          Accounts: [C],
-          Regions: ["ap-southeast-2"],
-          TargetLocationMaxConcurrency: "25%",
-          TargetLocationMaxErrors: "0",
-          ExecutionRoleName: "AWS-SystemsManager-AutomationExecutionRole",
-        },
+    assert.deepEqual(
+      report.executions.map((e) => [e.region, e.targets, e.failed, e.tolerance, e.executionStatus]),
+      [
+        ["us-east-1", 2, 0, 0, "Success"],
+        ["eu-west-1", 2, 0, 0, "Success"],
+        ["ap-southeast-2", 1, 0, 0, "Success"],
       ],
-      ClientToken: report.clientToken,
-      Tags: [{ Key: "patchfleet:run", Value: report.runId }],
+    );
+    assert.match(report.snapshotId, UUID);
+    const tokens = report.executions.map((e) => e.clientToken);
+    for (const t of tokens) assert.match(t, UUID);
+    assert.equal(new Set(tokens).size, 3);
+    const location = (accounts: string[], region: string) => ({
+      Accounts: accounts,
+      Regions: [region],
+      TargetLocationMaxConcurrency: "25%",
+      TargetLocationMaxErrors: "0",
+      ExecutionRoleName: "AWS-SystemsManager-AutomationExecutionRole",
     });
+    assert.deepEqual(
+      starts.map((c) => [c.account, c.region, c.body]),
+      [
+        ["us-east-1", [A, B]],
+        ["eu-west-1", [A, B]],
+        ["ap-southeast-2", [C]],
+      ].map(([region, accounts], i) => [
+        CENTRAL,
+        "us-east-1",
+        {
+          DocumentName: "patchfleet-patch",
+          Parameters: {
+            AutomationAssumeRole: [
+              "arn:aws:iam::{{global:ACCOUNT_ID}}:role/AWS-SystemsManager-AutomationExecutionRole",
+            ],
+            Operation: ["Install"],
+            RebootOption: ["NoReboot"],
+            SnapshotId: [report.snapshotId],
+          },
+          TargetLocations: [location(accounts as string[], region as string)],
+          ClientToken: tokens[i],
+          Tags: [
+            { Key: "patchfleet:run", Value: report.runId },
+            { Key: "patchfleet:region", Value: region },
+          ],
+        },
+      ]),
+    );
+    // Each region starts only after the one before it ended.
+    const gets = fake.calls.filter(
+      (c) => c.op === "GetAutomationExecution" || c.op === "StartAutomationExecution",
+    );
+    assert.deepEqual(
+      gets.map((c) =>
+        c.op === "StartAutomationExecution" ? "start" : String(c.body.AutomationExecutionId),
+      ),
+      report.executions.flatMap((e) => ["start", ...Array(4).fill(e.executionId)]),
+    );
     // Central calls run with the operations role, assumed once with the run's session name.
     // Member read roles are assumed for the resource group preflight, once per account.
     assert.deepEqual(
@@ -138,8 +162,7 @@ describe("patch against the local SSM/STS endpoint", function () {
       ],
     );
     assert.deepEqual(report.notes, []);
-    assert.equal(fake.callsOf("GetAutomationExecution").length, 4);
-    assert.equal(report.executionStatus, "Success");
+    assert.equal(fake.callsOf("GetAutomationExecution").length, 12);
     assert.equal(report.interrupted, false);
     assert.equal(report.stopCommand, undefined);
     assert.deepEqual(
@@ -192,8 +215,16 @@ describe("patch against the local SSM/STS endpoint", function () {
     const saved = JSON.parse(
       await fs.readFile(path.join(stateDir, `patch-run-${report.runId}.json`), "utf8"),
     ) as RunRecord;
-    assert.equal(saved.executionId, report.executionId);
-    assert.equal(saved.finalStatus, "Success");
+    assert.deepEqual(
+      saved.regions,
+      Object.fromEntries(
+        report.executions.map((e) => [
+          e.region,
+          { clientToken: e.clientToken, executionId: e.executionId, finalStatus: "Success" },
+        ]),
+      ),
+    );
+    assert.equal(saved.finalStatus, "Done");
     assert.equal(typeof saved.finishedAt, "string");
   });
 
@@ -202,11 +233,16 @@ describe("patch against the local SSM/STS endpoint", function () {
     fake.holdFirstStartMs = 3000;
     const report = await runPatch(options({ aws: { endpoint: fake.url, requestTimeoutMs: 1000 } }));
     const starts = fake.callsOf("StartAutomationExecution");
-    assert.equal(starts.length, 2);
-    assert.equal(starts[0].body.ClientToken, report.clientToken);
-    assert.equal(starts[1].body.ClientToken, report.clientToken);
-    assert.equal(fake.executions.size, 1);
-    assert.equal(report.executionId, [...fake.executions.keys()][0]);
+    // The first region's start is sent twice with one token; the other regions once each.
+    assert.deepEqual(
+      starts.map((c) => c.body.ClientToken),
+      [0, 0, 1, 2].map((i) => report.executions[i].clientToken),
+    );
+    assert.equal(fake.executions.size, 3);
+    assert.deepEqual(
+      report.executions.map((e) => e.executionId),
+      [...fake.executions.keys()],
+    );
     assert.equal(report.summary.SUCCEEDED, 5);
   });
 
@@ -234,16 +270,17 @@ describe("patch against the local SSM/STS endpoint", function () {
     const again = await runPatch(options());
     assert.equal(again.resumed, true);
     const starts = fake.callsOf("StartAutomationExecution");
-    assert.equal(starts.length, 2);
+    assert.equal(starts.length, 4);
     assert.equal(starts[1].body.ClientToken, starts[0].body.ClientToken);
-    assert.equal(again.clientToken, starts[0].body.ClientToken);
-    assert.equal(fake.executions.size, 1);
-    assert.equal(again.executionId, [...fake.executions.keys()][0]);
-    // Finished now: the next patch is a new run with a new token.
+    assert.equal(again.executions[0].clientToken, starts[0].body.ClientToken);
+    assert.equal(fake.executions.size, 3);
+    assert.equal(again.executions[0].executionId, [...fake.executions.keys()][0]);
+    assert.equal(again.summary.SUCCEEDED, 5);
+    // Finished now: the next patch is a new run with new tokens.
     const third = await runPatch(options());
     assert.equal(third.resumed, false);
-    assert.notEqual(third.clientToken, again.clientToken);
-    assert.equal(fake.executions.size, 2);
+    assert.notEqual(third.executions[0].clientToken, again.executions[0].clientToken);
+    assert.equal(fake.executions.size, 6);
   });
 
   it("a resumed run whose fleet changed gets SSM's mismatch error and the way out", async () => {
@@ -254,7 +291,8 @@ describe("patch against the local SSM/STS endpoint", function () {
       ),
       PatchRunError,
     );
-    const changed = { ...fleet, members: fleet.members.slice(0, 2) };
+    // Another execution role changes the first region's parameters under the same token.
+    const changed = { ...fleet, executionRoleName: "patchfleet-other-execution" };
     let caught: unknown;
     try {
       await runPatch(options({ fleet: changed }));
@@ -351,28 +389,87 @@ describe("patch against the local SSM/STS endpoint", function () {
     });
   });
 
-  it("targets SSM never reached are CANCELLED when the execution failed", async () => {
+  it("targets SSM never reached are CANCELLED; a region over tolerance stops later regions (R3)", async () => {
     fake.plan = {
       parentStatuses: ["Failed"],
       targetStatuses: { [`${A}/us-east-1`]: "Failed" },
-      omit: [`${B}/us-east-1`, `${B}/eu-west-1`, `${C}/ap-southeast-2`],
+      omit: [`${B}/us-east-1`],
     };
     const report = await runPatch(options());
+    const stop =
+      "not started: region us-east-1 went over its failure tolerance (1 of 2 failed, tolerance 0)";
     assert.deepEqual(
       report.targets.map((t) => [t.account, t.region, t.state, t.reason]),
       [
         [A, "us-east-1", "FAILED", "automation failed"],
-        [A, "eu-west-1", "SUCCEEDED", "automation succeeded"],
-        [B, "eu-west-1", "CANCELLED", "not started: the execution ended first (automation failed)"],
+        [A, "eu-west-1", "CANCELLED", stop],
+        [B, "eu-west-1", "CANCELLED", stop],
         [B, "us-east-1", "CANCELLED", "not started: the execution ended first (automation failed)"],
-        [
-          C,
-          "ap-southeast-2",
-          "CANCELLED",
-          "not started: the execution ended first (automation failed)",
-        ],
+        [C, "ap-southeast-2", "CANCELLED", stop],
       ],
     );
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 1);
+    assert.deepEqual(
+      report.executions.map((e) => [e.region, e.executionStatus, e.notStarted]),
+      [
+        ["us-east-1", "Failed", undefined],
+        ["eu-west-1", undefined, stop.slice("not started: ".length)],
+        ["ap-southeast-2", undefined, stop.slice("not started: ".length)],
+      ],
+    );
+    assert.equal(report.stoppedBy, stop.slice("not started: ".length));
+  });
+
+  it("runs regions in rollout.regionOrder, then the rest in fleet-file order; tolerance is per region", async () => {
+    // Tolerance 1 per region: one failure in each of two regions does not stop the run.
+    fake.plan = {
+      parentStatuses: ["CompletedWithFailure"],
+      targetStatuses: { [`${A}/eu-west-1`]: "Failed", [`${B}/us-east-1`]: "TimedOut" },
+    };
+    const report = await runPatch(
+      options({
+        fleet: {
+          ...fleet,
+          rollout: {
+            ...fleet.rollout,
+            failureTolerance: { kind: "count", value: 1 },
+            regionOrder: ["ap-southeast-2", "eu-west-1"],
+          },
+        },
+      }),
+    );
+    assert.deepEqual(
+      fake.callsOf("StartAutomationExecution").map((c) => c.body.TargetLocations),
+      [
+        ["ap-southeast-2", [C]],
+        ["eu-west-1", [A, B]],
+        ["us-east-1", [A, B]],
+      ].map(([r, accounts]) => [
+        {
+          Accounts: accounts,
+          Regions: [r],
+          TargetLocationMaxConcurrency: "2",
+          TargetLocationMaxErrors: "1",
+          ExecutionRoleName: "AWS-SystemsManager-AutomationExecutionRole",
+        },
+      ]),
+    );
+    assert.deepEqual(
+      report.executions.map((e) => [e.region, e.failed, e.tolerance]),
+      [
+        ["ap-southeast-2", 0, 1],
+        ["eu-west-1", 1, 1],
+        ["us-east-1", 1, 1],
+      ],
+    );
+    assert.equal(report.stoppedBy, undefined);
+    assert.deepEqual(report.summary, {
+      SUCCEEDED: 3,
+      FAILED: 2,
+      CANCELLED: 0,
+      SKIPPED: 0,
+      IN_PROGRESS: 0,
+    });
   });
 
   it("preflight lists every problem per target with its fix and starts nothing", async () => {
@@ -492,28 +589,39 @@ describe("patch against the local SSM/STS endpoint", function () {
       }),
     );
     assert.equal(report.interrupted, true);
+    const first = report.executions[0].executionId;
     assert.equal(
       report.stopCommand,
-      `aws ssm stop-automation-execution --automation-execution-id ${report.executionId} --region us-east-1`,
+      `aws ssm stop-automation-execution --automation-execution-id ${first} --region us-east-1`,
     );
-    assert.deepEqual(report.summary, {
-      SUCCEEDED: 0,
-      FAILED: 0,
-      CANCELLED: 0,
-      SKIPPED: 0,
-      IN_PROGRESS: 5,
-    });
+    assert.deepEqual(
+      report.targets.map((t) => [t.account, t.region, t.state, t.reason]),
+      [
+        [A, "us-east-1", "IN_PROGRESS", "running"],
+        [A, "eu-west-1", "CANCELLED", "not started: patchfleet stopped waiting before this region"],
+        [B, "eu-west-1", "CANCELLED", "not started: patchfleet stopped waiting before this region"],
+        [B, "us-east-1", "IN_PROGRESS", "running"],
+        [
+          C,
+          "ap-southeast-2",
+          "CANCELLED",
+          "not started: patchfleet stopped waiting before this region",
+        ],
+      ],
+    );
     assert.equal(fake.callsOf("StopAutomationExecution").length, 0);
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 1);
     assert.equal(fake.callsOf("GetAutomationExecution").length, 1);
     const saved = JSON.parse(
       await fs.readFile(path.join(stateDir, `patch-run-${report.runId}.json`), "utf8"),
     ) as RunRecord;
     assert.equal(saved.finishedAt, undefined);
-    // Running patch again follows the same execution instead of starting another.
+    // Running patch again follows the same execution, then starts the regions not started yet.
     fake.plan = { parentStatuses: ["Success"], defaultTargetStatus: "Success" };
     const resumed = await runPatch(options());
-    assert.equal(resumed.executionId, report.executionId);
-    assert.equal(fake.callsOf("StartAutomationExecution").length, 1);
+    assert.equal(resumed.executions[0].executionId, first);
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 3);
+    assert.equal(fake.executions.size, 3);
     assert.equal(resumed.summary.SUCCEEDED, 5);
   });
 });
