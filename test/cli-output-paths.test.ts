@@ -20,19 +20,27 @@ describe("output paths (--report, --html)", () => {
     assert.equal(checkOutputPath("--report", "r.json", dir), path.join(dir, "r.json"));
   });
 
-  it("rejects a missing directory, a file as directory, and a directory as file, naming the flag", () => {
+  it("creates missing directories up front", () => {
+    assert.equal(
+      checkOutputPath("--report", "a/b/r.json", dir),
+      path.join(dir, "a", "b", "r.json"),
+    );
+    assert.ok(fs.statSync(path.join(dir, "a", "b")).isDirectory());
+  });
+
+  it("rejects a file as directory, an uncreatable directory and a directory as file, naming the flag", () => {
     fs.writeFileSync(path.join(dir, "fleet.yaml"), "");
     fs.mkdirSync(path.join(dir, "out"));
     assert.throws(
-      () => checkOutputPath("--report", "nope/r.json", dir),
+      () => checkOutputPath("--html", "fleet.yaml/x/y.html", dir),
       usage(
-        `--report nope/r.json: the directory ${path.join(dir, "nope")} does not exist; create it first or choose another path`,
+        `--html fleet.yaml/x/y.html: ${path.join(dir, "fleet.yaml")} is not a directory; choose another path`,
       ),
     );
     assert.throws(
-      () => checkOutputPath("--html", "fleet.yaml/x.html", dir),
+      () => checkOutputPath("--report", "/proc/patchfleet-nope/r.json", dir),
       usage(
-        `--html fleet.yaml/x.html: ${path.join(dir, "fleet.yaml")} is not a directory; choose another path`,
+        "--report /proc/patchfleet-nope/r.json: cannot create the directory /proc/patchfleet-nope (ENOENT); choose another path",
       ),
     );
     assert.throws(
@@ -52,7 +60,8 @@ describe("output paths (--report, --html)", () => {
     assert.match(io.err, new RegExp(`^patchfleet: could not write ${gone}: ENOENT`));
   });
 
-  it("check --html into a missing directory stops with exit 2 before any synthesis", async () => {
+  it("check --html below a file stops with exit 2 before any synthesis", async () => {
+    fs.writeFileSync(path.join(dir, "x"), "");
     const io = captureIO({ cwd: dir });
     const code = await main(
       [
@@ -68,7 +77,7 @@ describe("output paths (--report, --html)", () => {
     assert.equal(io.out, "");
     assert.equal(
       io.err,
-      `patchfleet check: --html x/r.html: the directory ${path.join(dir, "x")} does not exist; create it first or choose another path\n`,
+      `patchfleet check: --html x/r.html: ${path.join(dir, "x")} is not a directory; choose another path\n`,
     );
   });
 

@@ -94,23 +94,33 @@ export function parseOptions<S extends OptionSpec>(
 }
 
 /**
- * Checks before any work starts that an output file named by `flag` can be written: its directory
- * exists and is a directory, and the path is not itself a directory. A run that took minutes must
- * never end in "could not write the report". Returns the absolute path.
+ * Prepares, before any work starts, an output file named by `flag`: creates its missing directories
+ * and checks that they are writable directories and that the path is not itself a directory. A run
+ * that took minutes must never end in "could not write the report". Returns the absolute path.
  */
 export function checkOutputPath(flag: string, file: string, cwd: string): string {
   const abs = path.resolve(cwd, file);
   const dir = path.dirname(abs);
-  let dirStat: fs.Stats;
-  try {
-    dirStat = fs.statSync(dir);
-  } catch {
-    throw new UsageError(
-      `${flag} ${file}: the directory ${dir} does not exist; create it first or choose another path`,
-    );
+  // Walk up to the nearest existing ancestor, then create each missing level one at a time: a
+  // recursive mkdir never returns under some virtual file systems (e.g. below /proc).
+  const missing: string[] = [];
+  let existing = dir;
+  while (!fs.existsSync(existing)) {
+    missing.unshift(existing);
+    existing = path.dirname(existing);
   }
-  if (!dirStat.isDirectory()) {
-    throw new UsageError(`${flag} ${file}: ${dir} is not a directory; choose another path`);
+  if (!fs.statSync(existing).isDirectory()) {
+    throw new UsageError(`${flag} ${file}: ${existing} is not a directory; choose another path`);
+  }
+  for (const level of missing) {
+    try {
+      fs.mkdirSync(level);
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new UsageError(
+        `${flag} ${file}: cannot create the directory ${level} (${reason}); choose another path`,
+      );
+    }
   }
   try {
     fs.accessSync(dir, fs.constants.W_OK);

@@ -71,7 +71,8 @@ describe("patch and compliance output paths", function () {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it("patch --report into a missing directory exits 2 before any AWS call", async () => {
+  it("patch --report below a file exits 2 before any AWS call", async () => {
+    await fs.writeFile(path.join(dir, "nope"), "");
     const c = io({ PATCHFLEET_AWS_ENDPOINT: fake.url }, dir);
     const code = await main(
       ["patch", "--fleet", "fleet.yaml", "--operation", "Scan", "--report", "nope/r.json"],
@@ -80,8 +81,8 @@ describe("patch and compliance output paths", function () {
     assert.equal(code, 2);
     assert.equal(
       c.err,
-      `patchfleet patch: --report nope/r.json: the directory ${path.join(dir, "nope")} does not ` +
-        "exist; create it first or choose another path\n",
+      `patchfleet patch: --report nope/r.json: ${path.join(dir, "nope")} is not a directory; ` +
+        "choose another path\n",
     );
     assert.equal(fake.calls.length, 0);
     assert.equal(fake.executions.size, 0);
@@ -103,7 +104,8 @@ describe("patch and compliance output paths", function () {
     assert.equal(fake.calls.length, 0);
   });
 
-  it("compliance --html and --report into a missing directory exit 2 before any AWS call", async () => {
+  it("compliance --html and --report below a file exit 2 before any AWS call", async () => {
+    await fs.writeFile(path.join(dir, "gone"), "");
     for (const [flag, file] of [
       ["--html", "gone/d.html"],
       ["--report", "gone/r.json"],
@@ -113,8 +115,8 @@ describe("patch and compliance output paths", function () {
       assert.equal(code, 2);
       assert.equal(
         c.err,
-        `patchfleet compliance: ${flag} ${file}: the directory ${path.join(dir, "gone")} does ` +
-          "not exist; create it first or choose another path\n",
+        `patchfleet compliance: ${flag} ${file}: ${path.join(dir, "gone")} is not a directory; ` +
+          "choose another path\n",
       );
     }
     assert.equal(fake.calls.length, 0);
