@@ -17,7 +17,12 @@ import {
   type ComplianceLevel,
 } from "../domain";
 
-/** Rule 2's thresholds; policy 1 carries its own copy because it judges in-stack baselines too. */
+/**
+ * Rule 2's thresholds. Policy 1 (`patchfleet-instance-approved-baseline`) judges the in-stack
+ * baselines that patch groups point to by rule 2, so it declares the same keys with the same
+ * defaults: the engine hands each policy only its own config, so policy 1 cannot read policy 2's.
+ * The two must be set together; `reconcilePolicyConfig` rejects a config where they differ.
+ */
 export interface BaselineRuleConfig {
   /** Longest auto-approval delay for security patches, in days. @default 7 */
   maxApproveAfterDays: number;
@@ -85,6 +90,18 @@ const baselineRuleProperties: PolicyConfigSchema["properties"] = {
     description: "Lowest compliance level the security approval rule may assign.",
   },
 };
+
+/** The settings both policies in BASELINE_RULE_POLICIES declare and must agree on. */
+export const BASELINE_RULE_KEYS: readonly (keyof BaselineRuleConfig)[] = [
+  "maxApproveAfterDays",
+  "minimumComplianceLevel",
+];
+
+/** The policy that judges baselines (rule 2), and the one that reuses its rule for in-stack baselines. */
+export const BASELINE_RULE_POLICIES = {
+  rule: "patchfleet-baseline-security-approval",
+  reuser: "patchfleet-instance-approved-baseline",
+} as const;
 
 export const instanceApprovedBaselineSchema: PolicyConfigSchema = {
   properties: {

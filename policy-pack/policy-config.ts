@@ -4,8 +4,10 @@
  * defaults, then `all` (its enforcement level only: the engine does not copy `all`'s other
  * properties to the policies), then the per-policy entries, then validation against the schemas.
  *
- * Two checks are stricter than the engine, because a typo there would silently do nothing: a key
- * that names no policy of the pack, and a property no schema declares, are errors.
+ * Three checks are stricter than the engine, because the mistake would otherwise go unnoticed: a
+ * key that names no policy of the pack, a property no schema declares, and rule 2's thresholds
+ * (maxApproveAfterDays, minimumComplianceLevel) set differently for the two policies that apply
+ * them are errors.
  */
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import type {
@@ -13,7 +15,7 @@ import type {
   PolicyConfigJSONSchemaDefinition,
 } from "@pulumi/policy/schema";
 import { PACK_ENFORCEMENT_LEVEL } from "./pack";
-import { schemaDefaults } from "./config";
+import { BASELINE_RULE_KEYS, BASELINE_RULE_POLICIES, schemaDefaults } from "./config";
 
 export type PolicyConfigInput = Record<string, unknown>;
 
@@ -201,6 +203,32 @@ export function reconcilePolicyConfig(
       checkSchema(c.properties, schema, p.name, problems);
     }
   }
+  problems.push(...baselineRuleMismatches(result));
   if (problems.length > 0) throw new PolicyConfigError(problems);
   return result;
+}
+
+/**
+ * Policy 1 approves an in-stack baseline when it passes rule 2, but it can only apply rule 2 with
+ * its own copy of the thresholds (the engine gives each policy its own config). Different values
+ * would make a baseline that rule 2 accepts block every instance in its patch groups, or the
+ * other way round, so both copies must agree while both policies run.
+ */
+function baselineRuleMismatches(result: ReadonlyMap<string, ReconciledPolicyConfig>): string[] {
+  const rule = result.get(BASELINE_RULE_POLICIES.rule);
+  const reuser = result.get(BASELINE_RULE_POLICIES.reuser);
+  if (!rule || !reuser) return [];
+  if (rule.enforcementLevel === "disabled" || reuser.enforcementLevel === "disabled") return [];
+  const out: string[] = [];
+  for (const k of BASELINE_RULE_KEYS) {
+    const a = reuser.properties[k];
+    const b = rule.properties[k];
+    if (a === b) continue;
+    out.push(
+      `${BASELINE_RULE_POLICIES.reuser}.${k}: is ${show(a)} but ` +
+        `${BASELINE_RULE_POLICIES.rule}.${k} is ${show(b)}; the first approves in-stack ` +
+        `baselines by the second's rule, so set ${k} to the same value under both policies`,
+    );
+  }
+  return out;
 }
