@@ -66,6 +66,15 @@ export interface AutomationPlan {
   defaultTargetStatus?: string;
   /** "account/region" targets SSM never reached (no step execution listed). */
   omit?: string[];
+  /**
+   * Child executions (DescribeAutomationExecutions, filter ParentExecutionId): "perTarget" lists
+   * one child per account-region (the default), "none" lists no children.
+   */
+  children?: "perTarget" | "none";
+  /** Step executions: "perTarget" (the default) or one per TargetLocation, as SSM lists them. */
+  steps?: "perTarget" | "perLocation";
+  /** An earlier attempt per "account/region" with this status, listed after the newer one. */
+  olderAttempts?: Record<string, string>;
 }
 
 interface Execution {
@@ -479,6 +488,17 @@ export class FakeAws {
           Accounts: string[];
           Regions: string[];
         }[]) ?? []) {
+          if (this.plan.steps === "perLocation") {
+            n += 1;
+            steps.push({
+              StepName: `location-${n}`,
+              StepExecutionId: `step-${n}`,
+              StepStatus: done ? "Success" : "InProgress",
+              ExecutionStartTime: 1_764_000_000 + n,
+              TargetLocation: { Accounts: loc.Accounts, Regions: loc.Regions },
+            });
+            continue;
+          }
           for (const a of loc.Accounts) {
             for (const r of loc.Regions) {
               const key = `${a}/${r}`;
@@ -502,10 +522,75 @@ export class FakeAws {
         const { items, next } = this.page(steps, input);
         return [200, { StepExecutions: items, ...(next ? { NextToken: next } : {}) }];
       }
+      case "DescribeAutomationExecutions":
+        return this.childExecutions(input);
       default:
         return invalid("InvalidAction", `the fake does not implement ${op}`);
     }
   }
+
+  /**
+   * DescribeAutomationExecutions filtered by ParentExecutionId: the child execution of each
+   * account-region of the parent's TargetLocations, with the status the plan gives it, run by
+   * the execution role in that account (ExecutedBy).
+   */
+  private childExecutions(input: Record<string, unknown>): [number, unknown] {
+    const filters = (input.Filters as { Key: string; Values: string[] }[] | undefined) ?? [];
+    const parentId = filters.find((f) => f.Key === "ParentExecutionId")?.Values?.[0];
+    const ex = parentId === undefined ? undefined : this.executions.get(parentId);
+    if (!ex) return [200, { AutomationExecutionMetadataList: [] }];
+    const seq = this.plan.parentStatuses;
+    const done = ex.polls >= seq.length && !STILL_RUNNING.has(seq[seq.length - 1]);
+    const children: unknown[] = [];
+    if (this.plan.children !== "none") {
+      let n = 0;
+      for (const loc of (ex.input.TargetLocations as {
+        Accounts: string[];
+        Regions: string[];
+        ExecutionRoleName?: string;
+      }[]) ?? []) {
+        for (const a of loc.Accounts) {
+          for (const r of loc.Regions) {
+            const key = `${a}/${r}`;
+            if (this.plan.omit?.includes(key)) continue;
+            n += 1;
+            const status = done
+              ? (this.plan.targetStatuses?.[key] ?? this.plan.defaultTargetStatus ?? "Success")
+              : "InProgress";
+            const failure = this.plan.failureMessages?.[key];
+            const role = loc.ExecutionRoleName ?? "AWS-SystemsManager-AutomationExecutionRole";
+            children.push({
+              AutomationExecutionId: `${ex.id}-child-${n}`,
+              ParentAutomationExecutionId: ex.id,
+              DocumentName: ex.input.DocumentName,
+              AutomationExecutionStatus: status,
+              ExecutionStartTime: 1_764_000_100 + n,
+              ExecutedBy: arnOf(a, role),
+              ...(failure ? { FailureMessage: failure } : {}),
+            });
+            const older = this.plan.olderAttempts?.[key];
+            if (older !== undefined) {
+              children.push({
+                AutomationExecutionId: `${ex.id}-child-${n}-earlier`,
+                ParentAutomationExecutionId: ex.id,
+                DocumentName: ex.input.DocumentName,
+                AutomationExecutionStatus: older,
+                ExecutionStartTime: 1_764_000_000 + n,
+                ExecutedBy: arnOf(a, role),
+              });
+            }
+          }
+        }
+      }
+    }
+    const { items, next } = this.page(children, input);
+    return [200, { AutomationExecutionMetadataList: items, ...(next ? { NextToken: next } : {}) }];
+  }
+}
+
+/** An AWS account id inside an ARN (arn:partition:service:region:account:...). */
+function arnOf(account: string, role: string): string {
+  return `arn:aws:sts::${account}:assumed-role/${role}/Automation-${account}`;
 }
 
 /** Fake credentials and region in the environment, and no instance metadata lookups. */
