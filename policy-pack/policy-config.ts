@@ -203,7 +203,8 @@ export function reconcilePolicyConfig(
       checkSchema(c.properties, schema, p.name, problems);
     }
   }
-  problems.push(...baselineRuleMismatches(result));
+  // Only a config that is valid otherwise is compared: a bad value is reported once, at its path.
+  if (problems.length === 0) problems.push(...baselineRuleMismatches(result));
   if (problems.length > 0) throw new PolicyConfigError(problems);
   return result;
 }

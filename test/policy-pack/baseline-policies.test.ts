@@ -163,7 +163,10 @@ describe("policy patchfleet-baseline-security-approval", () => {
   it("takes its thresholds from config", () => {
     const b = withRule({ approveAfterDays: 14, complianceLevel: "MEDIUM" });
     const cfg = { maxApproveAfterDays: 14, minimumComplianceLevel: "MEDIUM" };
-    assert.deepEqual(only(b, { [policy.name]: cfg }), []);
+    // Set under both baseline policies, as the pack requires (see shared-thresholds.test.ts).
+    const config = { [policy.name]: cfg, "patchfleet-instance-approved-baseline": cfg };
+    assert.deepEqual(only(b, config), []);
+    assert.equal(only(b).length, 1);
   });
 
   it("reports an unknown approval rule as advisory", () => {
