@@ -1,8 +1,8 @@
 /**
- * The per-target report of a patch run: every member account-region once, from the step
- * executions SSM reported and the parent execution's status.
+ * The per-target report of a patch run: every target account-region once, from the child (or
+ * step) executions SSM reported and the parent execution's status.
  */
-import type { StepExecution } from "@aws-sdk/client-ssm";
+import type { AutomationExecutionMetadata, StepExecution } from "@aws-sdk/client-ssm";
 import type { TargetState } from "../../domain";
 import type { Fleet } from "../fleet-types";
 import { statusMeaning } from "./automation-values";
@@ -18,7 +18,10 @@ export interface PatchTargetReport {
   /** The automation status SSM reported for this target, when it reported one. */
   status?: string;
   reason: string;
-  /** Step executions SSM reported for this target, by outcome. */
+  /**
+   * Attempts SSM reported for this target, by outcome: its child executions (or, when SSM listed
+   * none for it, its step executions).
+   */
   counts: { steps: number; succeeded: number; failed: number; running: number };
   /** Where the patch logs of this target are written. */
   logLocation: string;
@@ -37,24 +40,78 @@ export function emptySummary(): Record<PatchTargetState, number> {
   return { SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, SKIPPED: 0, IN_PROGRESS: 0 };
 }
 
+/** One attempt SSM reported for one account-region: a child execution, or a step execution. */
+export interface TargetAttempt {
+  account: string;
+  region: string;
+  status: string | undefined;
+  startTime?: Date;
+  failureMessage?: string;
+}
+
+/** The account id inside an ARN (`arn:<partition>:<service>:<region>:<account>:...`). */
+function arnAccount(arn: string | undefined): string | undefined {
+  const account = arn?.split(":")[4];
+  return account !== undefined && /^[0-9]{12}$/.test(account) ? account : undefined;
+}
+
 /**
- * One report line per member account-region, from the step executions SSM reported. `parentStatus`
- * is the parent execution's final status, or undefined when patchfleet stopped waiting.
+ * The child executions of one region's automation as attempts. patchfleet starts one automation
+ * per region, so every child runs in `region`; its account is the one of the execution role that
+ * ran it (`ExecutedBy`), as AutomationExecutionMetadata names no target location.
+ */
+export function childAttempts(
+  children: readonly AutomationExecutionMetadata[],
+  region: string,
+): TargetAttempt[] {
+  const out: TargetAttempt[] = [];
+  for (const c of children) {
+    const account = arnAccount(c.ExecutedBy);
+    if (account === undefined) continue;
+    out.push({
+      account,
+      region,
+      status: c.AutomationExecutionStatus,
+      startTime: c.ExecutionStartTime,
+      failureMessage: c.FailureMessage,
+    });
+  }
+  return out;
+}
+
+/** Step executions whose TargetLocation names exactly one account and one region. */
+export function stepAttempts(steps: readonly StepExecution[]): TargetAttempt[] {
+  const out: TargetAttempt[] = [];
+  for (const step of steps) {
+    const loc = step.TargetLocation;
+    if (loc?.Accounts?.length !== 1 || loc.Regions?.length !== 1) continue;
+    out.push({
+      account: loc.Accounts[0],
+      region: loc.Regions[0],
+      status: step.StepStatus,
+      startTime: step.ExecutionStartTime,
+      failureMessage: step.FailureMessage,
+    });
+  }
+  return out;
+}
+
+/**
+ * One report line per target account-region, from the attempts SSM reported. `parentStatus` is
+ * the execution's final status, or undefined when patchfleet stopped waiting.
  */
 export function targetReports(
   fleet: Fleet,
   targets: readonly PatchTarget[],
-  steps: readonly StepExecution[],
+  attempts: readonly TargetAttempt[],
   parentStatus: string | undefined,
   interrupted: boolean,
 ): PatchTargetReport[] {
-  const byTarget = new Map<string, StepExecution[]>();
-  for (const step of steps) {
-    const loc = step.TargetLocation;
-    if (loc?.Accounts?.length !== 1 || loc.Regions?.length !== 1) continue;
-    const key = `${loc.Accounts[0]}/${loc.Regions[0]}`;
+  const byTarget = new Map<string, TargetAttempt[]>();
+  for (const attempt of attempts) {
+    const key = `${attempt.account}/${attempt.region}`;
     const list = byTarget.get(key) ?? [];
-    list.push(step);
+    list.push(attempt);
     byTarget.set(key, list);
   }
   const parent = statusMeaning(parentStatus);
@@ -62,7 +119,7 @@ export function targetReports(
     const list = byTarget.get(`${member.account}/${region}`) ?? [];
     const counts = { steps: list.length, succeeded: 0, failed: 0, running: 0 };
     for (const s of list) {
-      const state = statusMeaning(s.StepStatus).state;
+      const state = statusMeaning(s.status).state;
       if (state === "SUCCEEDED") counts.succeeded += 1;
       else if (state === "FAILED") counts.failed += 1;
       else if (state === undefined) counts.running += 1;
@@ -74,9 +131,9 @@ export function targetReports(
       counts,
       logLocation: logLocation(fleet, member.account, region),
     };
-    // The latest attempt decides; steps of one target are retries or phases of the same run.
+    // The newest attempt decides: earlier ones of the same target are retries.
     const last = [...list].sort(
-      (a, b) => (a.ExecutionStartTime?.getTime() ?? 0) - (b.ExecutionStartTime?.getTime() ?? 0),
+      (a, b) => (a.startTime?.getTime() ?? 0) - (b.startTime?.getTime() ?? 0),
     )[list.length - 1];
     if (!last) {
       if (interrupted || parent.state === undefined) {
@@ -95,28 +152,28 @@ export function targetReports(
         reason: `not started: the execution ended first (${parent.reason})`,
       };
     }
-    const meaning = statusMeaning(last.StepStatus);
-    const detail = last.FailureMessage ? `: ${last.FailureMessage}` : "";
+    const meaning = statusMeaning(last.status);
+    const detail = last.failureMessage ? `: ${last.failureMessage}` : "";
     if (meaning.state === undefined) {
       if (interrupted || parent.state === undefined) {
         return {
           ...base,
           state: "IN_PROGRESS" as const,
-          status: last.StepStatus,
+          status: last.status,
           reason: meaning.reason,
         };
       }
       return {
         ...base,
         state: "FAILED" as const,
-        status: last.StepStatus,
-        reason: `still ${last.StepStatus} when the execution ended (${parent.reason})`,
+        status: last.status,
+        reason: `still ${last.status} when the execution ended (${parent.reason})`,
       };
     }
     return {
       ...base,
       state: meaning.state,
-      status: last.StepStatus,
+      status: last.status,
       reason: meaning.reason + detail,
     };
   });

@@ -3,6 +3,8 @@
  * followed to the end and reported per account-region.
  */
 import {
+  AutomationExecutionMetadata,
+  DescribeAutomationExecutionsCommand,
   DescribeAutomationStepExecutionsCommand,
   GetAutomationExecutionCommand,
   SSMClient,
@@ -25,8 +27,11 @@ import {
 import {
   PatchTargetReport,
   PatchTargetState,
+  TargetAttempt,
+  childAttempts,
   emptySummary,
   logLocation,
+  stepAttempts,
   summarize,
   targetReports,
 } from "./patch-report";
@@ -183,6 +188,47 @@ async function listSteps(ssm: SSMClient, executionId: string): Promise<StepExecu
     pages += 1;
   } while (token && pages < 10_000);
   return steps;
+}
+
+async function listChildren(
+  ssm: SSMClient,
+  parentId: string,
+): Promise<AutomationExecutionMetadata[]> {
+  const children: AutomationExecutionMetadata[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const out = await ssm.send(
+      new DescribeAutomationExecutionsCommand({
+        Filters: [{ Key: "ParentExecutionId", Values: [parentId] }],
+        MaxResults: 50,
+        NextToken: token,
+      }),
+    );
+    children.push(...(out.AutomationExecutionMetadataList ?? []));
+    token = out.NextToken;
+    pages += 1;
+  } while (token && pages < 10_000);
+  return children;
+}
+
+/**
+ * What SSM reports per account-region of one region's execution: its child executions, and for
+ * targets without a child, step executions that name exactly one account and region.
+ */
+async function listAttempts(
+  ssm: SSMClient,
+  executionId: string,
+  region: string,
+  targets: readonly PatchTarget[],
+): Promise<TargetAttempt[]> {
+  const children = childAttempts(await listChildren(ssm, executionId), region);
+  const covered = new Set(children.map((c) => `${c.account}/${c.region}`));
+  if (targets.every((t) => covered.has(`${t.member.account}/${t.region}`))) return children;
+  const steps = stepAttempts(await listSteps(ssm, executionId)).filter(
+    (s) => !covered.has(`${s.account}/${s.region}`),
+  );
+  return [...children, ...steps];
 }
 
 /**
@@ -371,8 +417,14 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
         report.interrupted = true;
         report.stopCommand = stopCommand(executionId, home);
       }
-      const steps = await listSteps(reader, executionId);
-      const regionReports = targetReports(fleet, targets, steps, done ? status : undefined, !done);
+      const attempts = await listAttempts(reader, executionId, region, targets);
+      const regionReports = targetReports(
+        fleet,
+        targets,
+        attempts,
+        done ? status : undefined,
+        !done,
+      );
       put(regionReports);
       entry.failed = regionReports.filter((t) => t.state === "FAILED").length;
       if (done) {

@@ -327,7 +327,7 @@ describe("patch against the local SSM/STS endpoint", function () {
         [`${many[AUTOMATION_STATUSES.indexOf("Failed")]}/us-east-1`]: "Step fails",
       },
     };
-    fake.pageSize = 7; // step executions come in several pages
+    fake.pageSize = 7; // child executions come in several pages
     const report = await runPatch(options({ fleet: big }));
     assert.equal(report.targets.length, AUTOMATION_STATUSES.length);
     const got = Object.fromEntries(report.targets.map((t) => [t.status, [t.state, t.reason]]));
@@ -367,7 +367,13 @@ describe("patch against the local SSM/STS endpoint", function () {
       CompletedWithFailure: ["FAILED", "completed with failure"],
       Exited: ["SKIPPED", "runbook exited early without patching"],
     });
-    assert.equal(fake.callsOf("DescribeAutomationStepExecutions").length, 3);
+    // Children come in several pages; every target has one, so no step executions are read.
+    assert.equal(fake.callsOf("DescribeAutomationExecutions").length, 3);
+    assert.deepEqual(fake.callsOf("DescribeAutomationExecutions")[0].body, {
+      Filters: [{ Key: "ParentExecutionId", Values: [report.executions[0].executionId] }],
+      MaxResults: 50,
+    });
+    assert.equal(fake.callsOf("DescribeAutomationStepExecutions").length, 0);
   });
 
   it("every parent status either ends the wait or keeps it; none is unknown", () => {
