@@ -61,7 +61,25 @@ function options(r: PolicyResource): pb.AnalyzerResourceOptions {
   return o;
 }
 
-function analyzerResource(r: PolicyResource): pb.AnalyzerResource {
+/** The provider reference the engine attaches to a resource: the provider's type, name and inputs. */
+function providerOf(
+  r: PolicyResource,
+  byUrn: ReadonlyMap<string, PolicyResource>,
+): pb.AnalyzerProviderResource | undefined {
+  const p = r.provider === undefined ? undefined : byUrn.get(r.provider);
+  if (p === undefined) return undefined;
+  const a = new pb.AnalyzerProviderResource();
+  a.setType(p.type);
+  a.setName(p.name);
+  a.setUrn(p.urn);
+  a.setProperties(Struct.fromJavaScript(wire(p.props) as Record<string, never>));
+  return a;
+}
+
+function analyzerResource(
+  r: PolicyResource,
+  byUrn: ReadonlyMap<string, PolicyResource>,
+): pb.AnalyzerResource {
   const a = new pb.AnalyzerResource();
   a.setType(r.type);
   a.setName(r.name);
@@ -70,6 +88,8 @@ function analyzerResource(r: PolicyResource): pb.AnalyzerResource {
   a.setOptions(options(r));
   if (r.parent) a.setParent(r.parent);
   a.setDependenciesList(r.dependencies ?? []);
+  const provider = providerOf(r, byUrn);
+  if (provider) a.setProvider(provider);
   const deps = a.getPropertydependenciesMap();
   for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
     const d = new pb.AnalyzerPropertyDependencies();
@@ -79,13 +99,18 @@ function analyzerResource(r: PolicyResource): pb.AnalyzerResource {
   return a;
 }
 
-function analyzeRequest(r: PolicyResource): pb.AnalyzeRequest {
+function analyzeRequest(
+  r: PolicyResource,
+  byUrn: ReadonlyMap<string, PolicyResource>,
+): pb.AnalyzeRequest {
   const a = new pb.AnalyzeRequest();
   a.setType(r.type);
   a.setName(r.name);
   a.setUrn(r.urn);
   a.setProperties(Struct.fromJavaScript(wire(r.props) as Record<string, never>));
   a.setOptions(options(r));
+  const provider = providerOf(r, byUrn);
+  if (provider) a.setProvider(provider);
   return a;
 }
 
@@ -179,13 +204,16 @@ describe("policy pack under the engine's launcher and analyzer protocol", functi
 
   /** What the engine would get for a preview: AnalyzeStack plus Analyze per resource. */
   async function analyzeAll(resources: PolicyResource[]): Promise<Finding[]> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const req = new pb.AnalyzeStackRequest();
-    req.setResourcesList(resources.map(analyzerResource));
+    req.setResourcesList(resources.map((r) => analyzerResource(r, byUrn)));
     const found = fromDiagnostics(
       await unary<pb.AnalyzeResponse>((cb) => client.analyzeStack(req, cb)),
     );
     for (const r of resources) {
-      const res = await unary<pb.AnalyzeResponse>((cb) => client.analyze(analyzeRequest(r), cb));
+      const res = await unary<pb.AnalyzeResponse>((cb) =>
+        client.analyze(analyzeRequest(r, byUrn), cb),
+      );
       found.push(...fromDiagnostics(res, r.urn));
     }
     return sorted(found);
@@ -331,6 +359,47 @@ describe("policy pack under the engine's launcher and analyzer protocol", functi
       ].sort((a, b) => `${a[0]}|${a[2]}|${a[3]}`.localeCompare(`${b[0]}|${b[2]}|${b[3]}`)),
     );
     assert.deepEqual(found, inProcess([...all(s), extra], config));
+  });
+
+  it("reads patch tags an instance gets from its provider's defaultTags (stack and resource policies)", async () => {
+    const s = compliantStack();
+    // @pulumi/aws sends the provider's nested settings JSON-encoded.
+    const provider = resource("pulumi:providers:aws", "tagged", {
+      region: "eu-west-1",
+      defaultTags: JSON.stringify({ tags: { PatchGroup: "nope", "Patch Group": "web" } }),
+    });
+    s.instance.props.tags = { Name: "web-1" };
+    s.instance.provider = provider.urn;
+    const config: PolicyConfigInput = {
+      "patchfleet-instance-approved-baseline": { requireTag: true },
+    };
+    await configure(config);
+    const resources = [provider, ...all(s)];
+    const found = await analyzeAll(resources);
+    assert.deepEqual(
+      found.map((f) => [f.policy, f.enforcementLevel, f.urn, f.message.split("\n")[1]]),
+      [
+        [
+          "patchfleet-instance-approved-baseline",
+          "mandatory",
+          s.instance.urn,
+          'Instance "web-1" has patch tag PatchGroup="nope" (from the defaultTags of provider ' +
+            '"tagged"): patch group "nope" is not registered in this stack ' +
+            "(aws:ssm/patchGroup:PatchGroup) or in config patchGroups. Fix: register the group to " +
+            "an approved baseline, or correct the tag value.",
+        ],
+        [
+          "patchfleet-patch-tag-key-metadata-safe",
+          "advisory",
+          s.instance.urn,
+          'Instance "web-1" enables instance metadata tags (metadataOptions.instanceMetadataTags ' +
+            'is "enabled") and carries patch tag key "Patch Group", which contains a space; EC2 ' +
+            "rejects tag keys with spaces while metadata tags are enabled. Fix: use the tag key " +
+            '"PatchGroup", or disable instance metadata tags.',
+        ],
+      ],
+    );
+    assert.deepEqual(found, inProcess(resources, config));
   });
 
   it("finds nothing in the compliant stack, known or first preview", async () => {
