@@ -121,7 +121,18 @@ export const instanceApprovedBaselineSchema: PolicyConfigSchema = {
       default: false,
       description: "Report instances that carry no patch tag at all.",
     },
-    ...baselineRuleProperties,
+    // The same settings as the baseline policy's, which they must equal (see BASELINE_RULE_KEYS).
+    ...Object.fromEntries(
+      Object.entries(baselineRuleProperties).map(([k, v]) => [
+        k,
+        {
+          ...v,
+          description:
+            `${v.description ?? ""} Applied to baselines defined in the stack; set it to the ` +
+            `same value as ${BASELINE_RULE_POLICIES.rule}'s ${k}.`,
+        },
+      ]),
+    ),
   },
 };
 

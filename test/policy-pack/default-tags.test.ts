@@ -79,8 +79,8 @@ describe("provider defaultTags under patchfleet-instance-approved-baseline", () 
 
   it("does not apply a provider's tags to instances of another provider", () => {
     const { s, resources } = stackWith(provider({ PatchGroup: "nope" }), { Name: "web-1" });
-    s.instance.provider = resource(PROVIDER, "plain", { region: "eu-west-1" }).urn;
     const plain = resource(PROVIDER, "plain", { region: "eu-west-1" });
+    s.instance.provider = plain.urn;
     assert.deepEqual(evaluatePolicies([...resources, plain]), []);
     assert.deepEqual(
       evaluatePolicies([...resources, plain], { [policy.name]: { requireTag: true } }),
@@ -119,8 +119,8 @@ describe("provider defaultTags under patchfleet-instance-approved-baseline", () 
 
 describe("provider defaultTags under patchfleet-patch-tag-key-metadata-safe", () => {
   it("reports a spaced patch tag key that only the provider's defaultTags set", () => {
-    const { s } = stackWith(provider({ "Patch Group": "web" }), { Name: "web-1" });
     const p = provider({ "Patch Group": "web" });
+    const { s } = stackWith(p, { Name: "web-1" });
     const vs = evaluatePolicies([p, s.baseline, s.patchGroup, s.instance]);
     assert.deepEqual(of(vs, metadata), [
       finding(
