@@ -162,23 +162,6 @@ export function evaluatePolicies(
     additionalSecretOutputs: [],
     ...(r.parent !== undefined ? { parent: r.parent } : {}),
   });
-  /**
-   * A resource as resource and stack policies alike see it, with props of its own that throw on
-   * values not known yet. `AsType` is the asType signature of the policy API type it goes into.
-   */
-  const viewOf = <AsType>(r: PolicyResource, i: number) => {
-    const props = unknownCheckingProxy(wireProps[i]);
-    const type = r.type;
-    return {
-      type,
-      props,
-      urn: r.urn,
-      name: r.name,
-      opts: optsOf(r),
-      isType: (cls: unknown) => isTypeOf(type, cls),
-      asType: ((cls: unknown) => (isTypeOf(type, cls) ? props : undefined)) as AsType,
-    };
-  };
 
   for (const p of policies) {
     const cfg = reconciled.get(p.name)!;
@@ -259,10 +242,19 @@ export function evaluatePolicies(
     if ("validateStack" in p && typeof p.validateStack === "function") {
       const stackPolicy = p as StackValidationPolicy;
       const built: EnginePolicyResource[] = resources.map((r, i) => {
+        const props = unknownCheckingProxy(wireProps[i]);
+        const type = r.type;
         const resource: EnginePolicyResource = {
-          ...viewOf<EnginePolicyResource["asType"]>(r, i),
+          type,
+          props,
+          urn: r.urn,
+          name: r.name,
+          opts: optsOf(r),
           dependencies: [],
           propertyDependencies: {},
+          isType: (cls) => isTypeOf(type, cls),
+          asType: ((cls: unknown) =>
+            isTypeOf(type, cls) ? props : undefined) as EnginePolicyResource["asType"],
         };
         const provider = providerOf(r);
         if (provider) resource.provider = provider;
@@ -306,9 +298,18 @@ export function evaluatePolicies(
       const only = (validation as { __pulumiType?: unknown }).__pulumiType;
       resources.forEach((r, i) => {
         if (typeof only === "string" && only !== r.type) return;
+        const props = unknownCheckingProxy(wireProps[i]);
+        const type = r.type;
         const args: ResourceValidationArgs = {
-          ...viewOf<ResourceValidationArgs["asType"]>(r, i),
+          type,
+          props,
+          urn: r.urn,
+          name: r.name,
+          opts: optsOf(r),
           stackTags,
+          isType: (cls) => isTypeOf(type, cls),
+          asType: ((cls: unknown) =>
+            isTypeOf(type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
           getConfig,
           notApplicable,
         };
