@@ -11,9 +11,9 @@ import type { Fleet, FleetAccount } from "../fleet-types";
 import { AwsSessions, RoleRef } from "./aws";
 import {
   TARGET_LOCATIONS_PER_EXECUTION,
+  TARGET_LOCATION_LIMIT,
   maxConcurrencyValue,
   maxErrorsValue,
-  targetLocationChunks,
 } from "./automation-values";
 import { getGroup } from "./resource-groups";
 import { errorText, mapBounded } from "./util";
@@ -62,20 +62,20 @@ async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<Preflig
       fix: "use 1-64 characters of letters, digits and +=,.@/-_",
     });
   }
-  if (fleet.members.length === 0) {
-    problems.push({
-      target: "fleet",
-      message: "the fleet has no member accounts to patch",
-      fix: "add accounts under members in the fleet file",
-    });
+  // One automation per region: its accounts go in chunks of 50 into at most 100 TargetLocations.
+  const accountsPerRegion = new Map<string, number>();
+  for (const { region } of patchTargets(fleet)) {
+    accountsPerRegion.set(region, (accountsPerRegion.get(region) ?? 0) + 1);
   }
-  const chunks = targetLocationChunks(fleet.members);
-  if (chunks.length > TARGET_LOCATIONS_PER_EXECUTION) {
-    problems.push({
-      target: "fleet",
-      message: `the fleet needs ${chunks.length} target locations; one automation takes at most ${TARGET_LOCATIONS_PER_EXECUTION}`,
-      fix: "give members the same region lists, or split the fleet file",
-    });
+  for (const [region, accounts] of accountsPerRegion) {
+    const chunks = Math.ceil(accounts / TARGET_LOCATION_LIMIT);
+    if (chunks > TARGET_LOCATIONS_PER_EXECUTION) {
+      problems.push({
+        target: "fleet",
+        message: `region ${region} needs ${chunks} target locations (${accounts} accounts); one automation takes at most ${TARGET_LOCATIONS_PER_EXECUTION}`,
+        fix: "split the fleet file",
+      });
+    }
   }
 
   // StartAutomationExecution runs the runbook in every region of its TargetLocations, and SSM
@@ -185,7 +185,9 @@ async function resourceGroupPreflight(
   aws: AwsSessions,
 ): Promise<{ problems: PreflightProblem[]; notes: string[] }> {
   const group = fleet.resourceGroupName;
-  const unchecked = fleet.members.filter((m) => m.readRole === undefined).map((m) => m.account);
+  const unchecked = fleet.members
+    .filter((m) => m.readRole === undefined && m.account !== fleet.central.account)
+    .map((m) => m.account);
   const notes =
     unchecked.length === 0
       ? []
@@ -193,20 +195,31 @@ async function resourceGroupPreflight(
           `resource group ${group}: not checked in ${unchecked.join(", ")} (no readRole); an ` +
             "account-region without it fails its own target",
         ];
-  const work = memberTargets(fleet).filter(({ member }) => member.readRole !== undefined);
+  const isCentral = (m: FleetAccount) => m.account === fleet.central.account;
+  // The central account is read with its readRole, or else with the operations role (or the
+  // caller's own credentials) that preflight already uses there.
+  const work = patchTargets(fleet).filter(
+    ({ member }) => member.readRole !== undefined || isCentral(member),
+  );
   const results = await mapBounded(work, 8, async ({ member, region }) => {
     const target = `${member.account}/${region}`;
     let credentials;
     try {
       credentials = await aws.credentials(
-        { account: member.account, roleArn: member.readRole, externalId: member.externalId },
+        isCentral(member) && member.readRole === undefined
+          ? centralRef(fleet)
+          : { account: member.account, roleArn: member.readRole, externalId: member.externalId },
         region,
       );
     } catch (err) {
       return {
         target,
         message: `cannot check resource group ${group}: ${errorText(err)}`,
-        fix: `fix members[].readRole of ${member.account} (${member.name})`,
+        fix: !isCentral(member)
+          ? `fix members[].readRole of ${member.account} (${member.name})`
+          : member.readRole === undefined
+            ? "fix central.operationsRole (or run with credentials of the central account)"
+            : "fix central.readRole",
       };
     }
     if (!credentials) return undefined;
@@ -219,7 +232,9 @@ async function resourceGroupPreflight(
       return {
         target,
         message: `resource group ${group} does not exist in ${target}`,
-        fix: `deploy the member stack of ${member.name} (\`patchfleet up\`), or correct resourceGroup.name`,
+        fix:
+          `deploy the ${isCentral(member) ? "central stack" : `member stack of ${member.name}`} ` +
+          "(`patchfleet up`), or correct resourceGroup.name",
       };
     }
     if (check.reason === "denied") {
@@ -258,10 +273,23 @@ export interface PatchTarget {
 }
 
 /**
- * Every account-region a patch run targets, each once, in fleet-file order.
+ * Every account-region a patch run targets, each once, in fleet-file order: the central account's
+ * regions, then each member's.
  */
 export function patchTargets(fleet: Fleet): PatchTarget[] {
-  return memberTargets(fleet);
+  // The central account has an execution role so that its own instances are patched too; it
+  // comes first, as in the fleet file. An account listed as both is one target per region.
+  const out: PatchTarget[] = [];
+  const seen = new Set<string>();
+  for (const member of [fleet.central, ...fleet.members]) {
+    for (const region of member.regions) {
+      const key = `${member.account}/${region}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ member, region });
+    }
+  }
+  return out;
 }
 
 /** Every preflight check; an empty problem list means the automation may start. */

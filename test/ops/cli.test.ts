@@ -73,7 +73,12 @@ describe("patch and compliance commands", function () {
         sharedWith: [A, B],
       });
     }
-    for (const t of [`${A}/us-east-1`, `${A}/eu-west-1`, `${B}/us-east-1`]) {
+    for (const t of [
+      `${CENTRAL}/us-east-1`,
+      `${A}/us-east-1`,
+      `${A}/eu-west-1`,
+      `${B}/us-east-1`,
+    ]) {
       fake.resourceGroups.add(`${t}/patchfleet-patch-targets`);
     }
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "patchfleet-cli-"));
@@ -117,6 +122,7 @@ describe("patch and compliance commands", function () {
     assert.deepEqual(
       report.targets.map((t) => [t.account, t.region, t.state]),
       [
+        [CENTRAL, "us-east-1", "SUCCEEDED"],
         [A, "us-east-1", "SUCCEEDED"],
         [A, "eu-west-1", "SUCCEEDED"],
         [B, "us-east-1", "FAILED"],
@@ -143,7 +149,7 @@ describe("patch and compliance commands", function () {
       ),
       [[[["us-east-1"], "50%", "1"]], [[["eu-west-1"], "50%", "1"]]],
     );
-    assert.match(c.err, /Scan: 2 succeeded, 1 failed, 0 cancelled, 0 skipped, 0 still running/);
+    assert.match(c.err, /Scan: 3 succeeded, 1 failed, 0 cancelled, 0 skipped, 0 still running/);
     assert.match(c.err, /report written to out\/patch.json/);
     // Runs are kept beside the fleet file.
     const runs = await fs.readdir(path.join(dir, ".patchfleet", "runs"));
@@ -295,7 +301,7 @@ describe("patch and compliance commands", function () {
           `it again, or stop it with:\\n  aws ssm stop-automation-execution --automation-execution-id ${id} --region us-east-1\\n`,
       ),
     );
-    assert.match(out, /Install: 0 succeeded, 0 failed, 1 cancelled, 0 skipped, 2 still running/);
+    assert.match(out, /Install: 0 succeeded, 0 failed, 1 cancelled, 0 skipped, 3 still running/);
     assert.equal(fake.callsOf("StopAutomationExecution").length, 0);
     assert.equal(fake.executions.size, 1);
   });

@@ -47,11 +47,11 @@ export function makeFleet(members: FleetAccount[], extra: Partial<Fleet> = {}): 
 
 /**
  * Registers every role of the fleet with the fake (central operations role, member read roles), and
- * the fleet's resource group in every member account-region.
+ * the fleet's resource group in every account-region it patches (central and members).
  */
 export function registerRoles(fake: FakeAws, fleet: Fleet): void {
   fake.baseKeys.set(CENTRAL_KEY, CENTRAL);
-  for (const m of fleet.members) {
+  for (const m of [fleet.central, ...fleet.members]) {
     for (const r of m.regions)
       fake.resourceGroups.add(`${m.account}/${r}/${fleet.resourceGroupName}`);
   }

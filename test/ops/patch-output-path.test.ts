@@ -61,7 +61,8 @@ describe("patch and compliance output paths", function () {
       type: "Automation",
       sharedWith: [A],
     });
-    fake.resourceGroups.add(`${A}/us-east-1/patchfleet-patch-targets`);
+    for (const t of [CENTRAL, A])
+      fake.resourceGroups.add(`${t}/us-east-1/patchfleet-patch-targets`);
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "patchfleet-out-"));
     await fs.writeFile(path.join(dir, "fleet.yaml"), FLEET);
   });
@@ -152,7 +153,7 @@ describe("patch and compliance output paths", function () {
       c.err,
       new RegExp(`^patchfleet: could not write ${file.replace(/[.]/g, "\\.")}: ENOENT`),
     );
-    assert.match(c.out, /Scan: 1 succeeded, 0 failed, 0 cancelled, 0 skipped, 0 still running\n$/);
+    assert.match(c.out, /Scan: 2 succeeded, 0 failed, 0 cancelled, 0 skipped, 0 still running\n$/);
     assert.doesNotMatch(c.out, /report written/);
   });
 });

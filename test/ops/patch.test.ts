@@ -76,7 +76,7 @@ describe("patch against the local SSM/STS endpoint", function () {
     assert.deepEqual(
       report.executions.map((e) => [e.region, e.targets, e.failed, e.tolerance, e.executionStatus]),
       [
-        ["us-east-1", 2, 0, 0, "Success"],
+        ["us-east-1", 3, 0, 0, "Success"],
         ["eu-west-1", 2, 0, 0, "Success"],
         ["ap-southeast-2", 1, 0, 0, "Success"],
       ],
@@ -95,7 +95,7 @@ describe("patch against the local SSM/STS endpoint", function () {
     assert.deepEqual(
       starts.map((c) => [c.account, c.region, c.body]),
       [
-        ["us-east-1", [A, B]],
+        ["us-east-1", [CENTRAL, A, B]],
         ["eu-west-1", [A, B]],
         ["ap-southeast-2", [C]],
       ].map(([region, accounts], i) => [
@@ -154,6 +154,8 @@ describe("patch against the local SSM/STS endpoint", function () {
         .map((c) => `${c.account}/${c.region}/${String(c.body.Group)}`)
         .sort(),
       [
+        // The central account's own instances are patched too (central read with its operations role).
+        `${CENTRAL}/us-east-1/patchfleet-patch-targets`,
         `${A}/eu-west-1/patchfleet-patch-targets`,
         `${A}/us-east-1/patchfleet-patch-targets`,
         `${B}/eu-west-1/patchfleet-patch-targets`,
@@ -168,6 +170,13 @@ describe("patch against the local SSM/STS endpoint", function () {
     assert.deepEqual(
       report.targets.map((t) => [t.account, t.region, t.state, t.status, t.logLocation]),
       [
+        [
+          CENTRAL,
+          "us-east-1",
+          "SUCCEEDED",
+          "Success",
+          `s3://patchfleet-logs-111111111111/accountid=${CENTRAL}/region=us-east-1/automation/`,
+        ],
         [
           A,
           "us-east-1",
@@ -206,7 +215,7 @@ describe("patch against the local SSM/STS endpoint", function () {
       ],
     );
     assert.deepEqual(report.summary, {
-      SUCCEEDED: 5,
+      SUCCEEDED: 6,
       FAILED: 0,
       CANCELLED: 0,
       SKIPPED: 0,
@@ -243,7 +252,7 @@ describe("patch against the local SSM/STS endpoint", function () {
       report.executions.map((e) => e.executionId),
       [...fake.executions.keys()],
     );
-    assert.equal(report.summary.SUCCEEDED, 5);
+    assert.equal(report.summary.SUCCEEDED, 6);
   });
 
   it("a run whose start never got an answer is resumed with its ClientToken, not started again", async () => {
@@ -275,7 +284,7 @@ describe("patch against the local SSM/STS endpoint", function () {
     assert.equal(again.executions[0].clientToken, starts[0].body.ClientToken);
     assert.equal(fake.executions.size, 3);
     assert.equal(again.executions[0].executionId, [...fake.executions.keys()][0]);
-    assert.equal(again.summary.SUCCEEDED, 5);
+    assert.equal(again.summary.SUCCEEDED, 6);
     // Finished now: the next patch is a new run with new tokens.
     const third = await runPatch(options());
     assert.equal(third.resumed, false);
@@ -329,8 +338,11 @@ describe("patch against the local SSM/STS endpoint", function () {
     };
     fake.pageSize = 7; // child executions come in several pages
     const report = await runPatch(options({ fleet: big }));
-    assert.equal(report.targets.length, AUTOMATION_STATUSES.length);
-    const got = Object.fromEntries(report.targets.map((t) => [t.status, [t.state, t.reason]]));
+    assert.equal(report.targets.length, AUTOMATION_STATUSES.length + 1);
+    assert.deepEqual([report.targets[0].account, report.targets[0].state], [CENTRAL, "SUCCEEDED"]);
+    const got = Object.fromEntries(
+      report.targets.slice(1).map((t) => [t.status, [t.state, t.reason]]),
+    );
     assert.deepEqual(got, {
       Pending: ["FAILED", "still Pending when the execution ended (completed with failure)"],
       InProgress: ["FAILED", "still InProgress when the execution ended (completed with failure)"],
@@ -403,10 +415,11 @@ describe("patch against the local SSM/STS endpoint", function () {
     };
     const report = await runPatch(options());
     const stop =
-      "not started: region us-east-1 went over its failure tolerance (1 of 2 failed, tolerance 0)";
+      "not started: region us-east-1 went over its failure tolerance (1 of 3 failed, tolerance 0)";
     assert.deepEqual(
       report.targets.map((t) => [t.account, t.region, t.state, t.reason]),
       [
+        [CENTRAL, "us-east-1", "SUCCEEDED", "automation succeeded"],
         [A, "us-east-1", "FAILED", "automation failed"],
         [A, "eu-west-1", "CANCELLED", stop],
         [B, "eu-west-1", "CANCELLED", stop],
@@ -449,7 +462,7 @@ describe("patch against the local SSM/STS endpoint", function () {
       [
         ["ap-southeast-2", [C]],
         ["eu-west-1", [A, B]],
-        ["us-east-1", [A, B]],
+        ["us-east-1", [CENTRAL, A, B]],
       ].map(([r, accounts]) => [
         {
           Accounts: accounts,
@@ -470,7 +483,7 @@ describe("patch against the local SSM/STS endpoint", function () {
     );
     assert.equal(report.stoppedBy, undefined);
     assert.deepEqual(report.summary, {
-      SUCCEEDED: 3,
+      SUCCEEDED: 4,
       FAILED: 2,
       CANCELLED: 0,
       SKIPPED: 0,
@@ -498,7 +511,7 @@ describe("patch against the local SSM/STS endpoint", function () {
       SUCCEEDED: 0,
       FAILED: 0,
       CANCELLED: 0,
-      SKIPPED: 5,
+      SKIPPED: 6,
       IN_PROGRESS: 0,
     });
     assert.equal(report.targets[0].reason, "not started: preflight found 1 problem(s)");
@@ -520,7 +533,8 @@ describe("patch against the local SSM/STS endpoint", function () {
 
     fake.unassumable.add(`arn:aws:iam::${CENTRAL}:role/patchfleet-operations`);
     const denied = await runPatch(options());
-    assert.equal(denied.preflight.length, 3);
+    // Three regions' runbook checks and the central resource group check.
+    assert.equal(denied.preflight.length, 4);
     assert.equal(
       denied.preflight[0].message,
       `TargetAccessError: cannot assume arn:aws:iam::${CENTRAL}:role/patchfleet-operations for account ` +
@@ -603,6 +617,7 @@ describe("patch against the local SSM/STS endpoint", function () {
     assert.deepEqual(
       report.targets.map((t) => [t.account, t.region, t.state, t.reason]),
       [
+        [CENTRAL, "us-east-1", "IN_PROGRESS", "running"],
         [A, "us-east-1", "IN_PROGRESS", "running"],
         [A, "eu-west-1", "CANCELLED", "not started: patchfleet stopped waiting before this region"],
         [B, "eu-west-1", "CANCELLED", "not started: patchfleet stopped waiting before this region"],
@@ -628,6 +643,6 @@ describe("patch against the local SSM/STS endpoint", function () {
     assert.equal(resumed.executions[0].executionId, first);
     assert.equal(fake.callsOf("StartAutomationExecution").length, 3);
     assert.equal(fake.executions.size, 3);
-    assert.equal(resumed.summary.SUCCEEDED, 5);
+    assert.equal(resumed.summary.SUCCEEDED, 6);
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { AwsSessions } from "../../automation/ops/aws";
-import { preflight } from "../../automation/ops/preflight";
+import { patchTargets, preflight } from "../../automation/ops/preflight";
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL, CENTRAL_KEY, makeFleet, member, registerRoles } from "./fixtures";
 
@@ -86,5 +86,34 @@ describe("preflight: the runbook in every region the automation runs in", functi
           `--name patchfleet-patch --permission-type Share --account-ids-to-add ${B} --region ap-south-1`,
       },
     ]);
+  });
+
+  it("the central account's own regions are targets, first and once each", () => {
+    const both = makeFleet([member(CENTRAL, ["us-east-1", "eu-west-1"]), member(A, ["us-east-1"])]);
+    assert.deepEqual(
+      patchTargets(both).map((t) => `${t.member.account}/${t.region}`),
+      [`${CENTRAL}/us-east-1`, `${CENTRAL}/eu-west-1`, `${A}/us-east-1`],
+    );
+  });
+
+  it("the resource group is checked in the central account with the operations role", async () => {
+    for (const r of ["us-east-1", "eu-west-1", "ap-south-1"]) {
+      fake.documents.set(`${CENTRAL}/${r}/patchfleet-patch`, {
+        type: "Automation",
+        sharedWith: [A, B],
+      });
+    }
+    fake.resourceGroups.delete(`${CENTRAL}/us-east-1/patchfleet-patch-targets`);
+    const { problems, notes } = await check();
+    assert.deepEqual(problems, [
+      {
+        target: `${CENTRAL}/us-east-1`,
+        message: `resource group patchfleet-patch-targets does not exist in ${CENTRAL}/us-east-1`,
+        fix: "deploy the central stack (`patchfleet up`), or correct resourceGroup.name",
+      },
+    ]);
+    assert.deepEqual(notes, []);
+    const central = fake.callsOf("GetGroup", CENTRAL);
+    assert.equal(central.length, 1);
   });
 });
