@@ -197,6 +197,32 @@ function checkDuplicates(c: Checker, central: AccountDraft | undefined, members:
   }
 }
 
+/**
+ * Every member region must be a central region: the runbook the central account shares, and the log
+ * bucket's per-account, per-region prefixes, exist only in the central account's regions, so a member
+ * region outside them would deploy cleanly and then fail to patch or to upload its logs.
+ */
+function checkMemberRegions(
+  c: Checker,
+  central: AccountDraft | undefined,
+  members: AccountDraft[],
+) {
+  const centralRegions = central?.account.regions;
+  // An invalid central region list is reported on its own; nothing to compare against.
+  if (!Array.isArray(centralRegions) || centralRegions.length === 0) return;
+  const home = new Set(centralRegions);
+  for (const m of members) {
+    const outside = (Array.isArray(m.account.regions) ? m.account.regions : []).filter(
+      (r) => !home.has(r),
+    );
+    if (outside.length === 0) continue;
+    c.add(
+      joinPath(m.path, "regions"),
+      `${outside.join(", ")} ${outside.length === 1 ? "is not a region" : "are not regions"} of the central account (central.regions: ${centralRegions.join(", ")}); the shared runbook and the patch log prefixes exist only there, so add ${outside.length === 1 ? "it" : "them"} to central.regions or remove ${outside.length === 1 ? "it" : "them"} here`,
+    );
+  }
+}
+
 /** The central and member accounts, checked against each other and merged with the fleet's groups. */
 export function parseAccountSections(
   c: Checker,
@@ -224,6 +250,7 @@ export function parseAccountSections(
     }
   }
   checkDuplicates(c, central, members);
+  checkMemberRegions(c, central, members);
   const fleetGroups =
     top.patchGroups === undefined || top.patchGroups === null
       ? undefined

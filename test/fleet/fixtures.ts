@@ -6,7 +6,7 @@ export type Doc = Record<string, unknown> & {
 
 export function baseFleet(): Doc {
   return {
-    central: { account: "111111111111", regions: ["us-east-1"] },
+    central: { account: "111111111111", regions: ["us-east-1", "eu-west-1"] },
     members: [
       { account: "222222222222", name: "prod-a", regions: ["us-east-1", "eu-west-1"] },
       { account: "333333333333", name: "prod-b", regions: ["eu-west-1"] },

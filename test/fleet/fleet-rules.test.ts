@@ -39,7 +39,7 @@ describe("parseFleet: defaults and the example", () => {
     assert.deepEqual(fleet.central, {
       account: "111111111111",
       name: "111111111111",
-      regions: ["us-east-1"],
+      regions: ["us-east-1", "eu-west-1"],
       patchGroups: fleet.central.patchGroups,
     });
     assert.deepEqual(Object.keys(fleet.central.patchGroups), ["web"]);
@@ -233,6 +233,25 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
         issue(
           "members[1].regions",
           "must be a non-empty list of regions, e.g. [us-east-1, eu-west-1], got a list",
+        ),
+      ],
+    );
+  });
+
+  it("member regions must be central regions (runbook and log prefixes live only there)", () => {
+    assert.deepEqual(
+      issuesOf((d) => {
+        d.central.regions = ["us-east-1"];
+        d.members[0].regions = ["us-east-1", "ap-southeast-2", "eu-west-1"];
+      }),
+      [
+        issue(
+          "members[0].regions",
+          "ap-southeast-2, eu-west-1 are not regions of the central account (central.regions: us-east-1); the shared runbook and the patch log prefixes exist only there, so add them to central.regions or remove them here",
+        ),
+        issue(
+          "members[1].regions",
+          "eu-west-1 is not a region of the central account (central.regions: us-east-1); the shared runbook and the patch log prefixes exist only there, so add it to central.regions or remove it here",
         ),
       ],
     );
@@ -593,7 +612,7 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
         err.message,
         [
           'fleets/prod.yaml: central.account: account ids must be quoted strings: YAML read the number 5, and unquoted numbers lose leading zeros; write the 12-digit id in quotes, e.g. "012345678901" (line 2)',
-          'fleets/prod.yaml: rollout.maxConcurrent: must be a whole number of targets (1 or more) or a percentage like "25%" (1%–100%), got 0 (line 25)',
+          'fleets/prod.yaml: rollout.maxConcurrent: must be a whole number of targets (1 or more) or a percentage like "25%" (1%–100%), got 0 (line 26)',
         ].join("\n"),
       );
     }

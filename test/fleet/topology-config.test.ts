@@ -28,7 +28,7 @@ describe("topology config of each fleet stack", () => {
     assert.equal(c.accountId, "111111111111");
     assert.equal(c.centralAccountId, "111111111111");
     assert.deepEqual(c.memberAccountIds, ["222222222222", "333333333333"]);
-    assert.deepEqual(c.regions, ["us-east-1"]);
+    assert.deepEqual(c.regions, ["us-east-1", "eu-west-1"]);
     assert.equal(c.deployRoleArn, undefined);
     assert.deepEqual(Object.keys(c.patchGroups), ["web"]);
     assert.equal(c.runbookName, "patchfleet-RunPatchBaseline");
