@@ -30,6 +30,7 @@ import {
   applyCentralOutputs,
   centralConfigMap,
   centralOutputsFrom,
+  missingCentralOutputs,
   topologyProgram,
 } from "./stack-program";
 import { centralAccountConfig, memberAccountConfig, stackName } from "./topology-config";
@@ -349,10 +350,15 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetRunResult
         }));
       centralOutputs = centralOutputsFrom(read.outputs);
       if (centralOutputs === undefined && operation === "up") {
+        // A stack that exists but lacks outputs was deployed by another version, or failed half way.
+        const why =
+          read.state === "SUCCEEDED" && read.outputs
+            ? `lacks the outputs members need (${missingCentralOutputs(read.outputs).join(", ")})`
+            : `has no outputs (${read.reason})`;
         notTried(
           memberTargets,
-          `not tried: the central stack ${centralTarget.stackName} has no outputs ` +
-            `(${read.reason}); run \`patchfleet up --only ${fleet.central.name}\` first`,
+          `not tried: the central stack ${centralTarget.stackName} ${why}; ` +
+            `run \`patchfleet up --only ${fleet.central.name}\` first`,
         );
         memberTargets.length = 0;
       }

@@ -40,19 +40,35 @@ function pickString(outputs: OutputMap, key: string): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
-/** The central outputs members need, or undefined when the central stack has not been deployed. */
-export function centralOutputsFrom(outputs: OutputMap | undefined): CentralOutputs | undefined {
-  if (!outputs) return undefined;
-  const administrationRoleArn = pickString(outputs, "administrationRoleArn");
-  const logBucketName = pickString(outputs, "logBucketName");
+/** The central outputs members need, as far as `outputs` has them. */
+function centralOutputFields(outputs: OutputMap): Partial<CentralOutputs> {
   let runbookName = pickString(outputs, "runbookName");
   if (runbookName === undefined) {
     const regions = outputs.regions?.value as Record<string, { runbookName?: unknown }> | undefined;
     const first = regions ? Object.values(regions)[0] : undefined;
     if (typeof first?.runbookName === "string") runbookName = first.runbookName;
   }
+  return {
+    administrationRoleArn: pickString(outputs, "administrationRoleArn"),
+    runbookName,
+    logBucketName: pickString(outputs, "logBucketName"),
+  };
+}
+
+/** The central outputs members need, or undefined when the central stack has not been deployed. */
+export function centralOutputsFrom(outputs: OutputMap | undefined): CentralOutputs | undefined {
+  if (!outputs) return undefined;
+  const { administrationRoleArn, runbookName, logBucketName } = centralOutputFields(outputs);
   if (!administrationRoleArn || !logBucketName || !runbookName) return undefined;
   return { administrationRoleArn, runbookName, logBucketName };
+}
+
+/** Names of the central outputs members need that `outputs` lacks. */
+export function missingCentralOutputs(outputs: OutputMap): string[] {
+  const fields = centralOutputFields(outputs);
+  return (["administrationRoleArn", "runbookName", "logBucketName"] as const).filter(
+    (k) => fields[k] === undefined,
+  );
 }
 
 /** A member's topology config with the central stack's outputs applied. */

@@ -314,6 +314,25 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
     assert.equal(fake.calls("up").length, 0);
   });
 
+  it("names the outputs a deployed central stack lacks instead of deploying members", async () => {
+    await setup((n) => ({
+      stacks: { [n.central]: { outputs: { runbookName: CENTRAL_OUTPUTS.runbookName } } },
+    }));
+    await run("up", { only: ["central"] });
+    fake.clearLog();
+    const n = names();
+    const result = await run("up", { shard: "1/1" });
+    for (const t of result.targets) {
+      assert.equal(t.state, "CANCELLED");
+      assert.equal(
+        t.reason,
+        `not tried: the central stack ${n.central} lacks the outputs members need ` +
+          "(administrationRoleArn, logBucketName); run `patchfleet up --only central` first",
+      );
+    }
+    assert.equal(fake.calls("up").length, 0);
+  });
+
   it("rejects unknown --only names and a missing passphrase before running anything", async () => {
     await setup(() => ({}));
     await assert.rejects(run("up", { only: ["m1", "nobody"] }), (err: unknown) => {
