@@ -16,7 +16,7 @@ const ROOT = path.join(__dirname, "..", "..");
 
 const FLEET = `central:
   account: "${CENTRAL}"
-  regions: [us-east-1]
+  regions: [us-east-1, eu-west-1]
   operationsRole: arn:aws:iam::${CENTRAL}:role/patchfleet-operations
 members:
   - account: "${A}"
@@ -75,6 +75,7 @@ describe("patch and compliance commands", function () {
     }
     for (const t of [
       `${CENTRAL}/us-east-1`,
+      `${CENTRAL}/eu-west-1`,
       `${A}/us-east-1`,
       `${A}/eu-west-1`,
       `${B}/us-east-1`,
@@ -123,6 +124,7 @@ describe("patch and compliance commands", function () {
       report.targets.map((t) => [t.account, t.region, t.state]),
       [
         [CENTRAL, "us-east-1", "SUCCEEDED"],
+        [CENTRAL, "eu-west-1", "SUCCEEDED"],
         [A, "us-east-1", "SUCCEEDED"],
         [A, "eu-west-1", "SUCCEEDED"],
         [B, "us-east-1", "FAILED"],
@@ -149,7 +151,7 @@ describe("patch and compliance commands", function () {
       ),
       [[[["us-east-1"], "50%", "1"]], [[["eu-west-1"], "50%", "1"]]],
     );
-    assert.match(c.err, /Scan: 3 succeeded, 1 failed, 0 cancelled, 0 skipped, 0 still running/);
+    assert.match(c.err, /Scan: 4 succeeded, 1 failed, 0 cancelled, 0 skipped, 0 still running/);
     assert.match(c.err, /report written to out\/patch.json/);
     // Runs are kept beside the fleet file.
     const runs = await fs.readdir(path.join(dir, ".patchfleet", "runs"));
@@ -301,7 +303,7 @@ describe("patch and compliance commands", function () {
           `it again, or stop it with:\\n  aws ssm stop-automation-execution --automation-execution-id ${id} --region us-east-1\\n`,
       ),
     );
-    assert.match(out, /Install: 0 succeeded, 0 failed, 1 cancelled, 0 skipped, 3 still running/);
+    assert.match(out, /Install: 0 succeeded, 0 failed, 2 cancelled, 0 skipped, 3 still running/);
     assert.equal(fake.callsOf("StopAutomationExecution").length, 0);
     assert.equal(fake.executions.size, 1);
   });
