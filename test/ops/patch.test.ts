@@ -645,4 +645,30 @@ describe("patch against the local SSM/STS endpoint", function () {
     assert.equal(fake.executions.size, 3);
     assert.equal(resumed.summary.SUCCEEDED, 6);
   });
+
+  it("a run recorded with one execution for all regions is not restarted per region", async () => {
+    const legacy: RunRecord = {
+      runId: "0badc0de",
+      key: [path.resolve(fleet.file), fleet.runbookName, "Install", "NoReboot"].join("|"),
+      operation: "Install",
+      reboot: "NoReboot",
+      clientToken: "11111111-2222-4333-8444-555555555555",
+      snapshotId: "66666666-7777-4888-9999-000000000000",
+      createdAt: "2026-11-01T00:00:00.000Z",
+      executionId: "exec-legacy",
+    };
+    const file = path.join(stateDir, "patch-run-0badc0de.json");
+    await fs.writeFile(file, JSON.stringify(legacy));
+    await assert.rejects(runPatch(options()), (err: Error) => {
+      assert.ok(err instanceof PatchRunError);
+      assert.equal(
+        err.message.split(". Run the same")[0],
+        "run 0badc0de stopped: run 0badc0de started execution exec-legacy for all regions " +
+          "at once; wait for it to end (or stop it: aws ssm stop-automation-execution " +
+          `--automation-execution-id exec-legacy --region us-east-1), then delete ${file}`,
+      );
+      return true;
+    });
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 0);
+  });
 });
