@@ -158,13 +158,15 @@ export class PatchRunError extends Error {
   ) {
     const what = errorText(cause).replace(/\.$/, "");
     super(
-      (cause as { name?: string })?.name === "IdempotentParameterMismatch"
-        ? // SSM refuses a ClientToken reused with other parameters: the fleet file changed since
-          // the first attempt. Retrying would fail the same way, so say what to do instead.
-          `run ${runId} stopped: ${what}. The fleet changed since this run first tried to start. ` +
+      (cause as { name?: string })?.name === "LegacyRunError"
+        ? `run ${runId} stopped: ${(cause as Error).message}.`
+        : (cause as { name?: string })?.name === "IdempotentParameterMismatch"
+          ? // SSM refuses a ClientToken reused with other parameters: the fleet file changed since
+            // the first attempt. Retrying would fail the same way, so say what to do instead.
+            `run ${runId} stopped: ${what}. The fleet changed since this run first tried to start. ` +
             `Restore the fleet file and run again, or check in the SSM console that no execution ` +
             `started for this run, then delete ${recordFile} to start a new run.`
-        : `run ${runId} stopped: ${what}. Run the same patch command again: it continues ` +
+          : `run ${runId} stopped: ${what}. Run the same patch command again: it continues ` +
             `run ${runId} with ClientToken ${clientToken}, so SSM starts at most one execution.`,
     );
     this.name = "PatchRunError";
@@ -344,10 +346,13 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
     };
     if (record.executionId !== undefined && record.regions === undefined) {
       // A run from before regions ran one after another: one execution covers every region.
-      throw new Error(
-        `run ${record.runId} started execution ${record.executionId} for all regions at once; ` +
-          `wait for it to end (or stop it: ${stopCommand(record.executionId, home)}), then ` +
-          `delete ${store.fileOf(record.runId)}`,
+      throw Object.assign(
+        new Error(
+          `run ${record.runId} started execution ${record.executionId} for all regions at once; ` +
+            `wait for it to end (or stop it: ${stopCommand(record.executionId, home)}), then ` +
+            `delete ${store.fileOf(record.runId)} to start a new run`,
+        ),
+        { name: "LegacyRunError" },
       );
     }
     record.regions ??= {};
