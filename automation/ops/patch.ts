@@ -368,6 +368,9 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
         tolerance,
       };
       report.executions.push(entry);
+      // An interrupt before a region started (during preflight, or between regions) starts
+      // nothing more; a region already started is still followed once to report it.
+      if (options.signal?.aborted && saved?.executionId === undefined) report.interrupted = true;
       if (report.stoppedBy !== undefined || report.interrupted) {
         entry.notStarted = report.stoppedBy ?? "patchfleet stopped waiting before this region";
         put(cancelled(fleet, targets, `not started: ${entry.notStarted}`));

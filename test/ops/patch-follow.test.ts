@@ -170,4 +170,21 @@ describe("patch follows child executions", function () {
     );
     assert.deepEqual(waits, [5000, 7500, 11250, 16875, 25313, 37970, 56955, 60000, 60000]);
   });
+
+  it("an interrupt before the first region started starts nothing and cancels every target", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const report = await runPatch(options({ signal: controller.signal }));
+    assert.equal(fake.callsOf("StartAutomationExecution").length, 0);
+    assert.equal(report.interrupted, true);
+    assert.equal(report.stopCommand, undefined);
+    assert.deepEqual(
+      report.targets.map((t) => [t.account, t.state, t.reason]),
+      [CENTRAL, A, B].map((a) => [
+        a,
+        "CANCELLED",
+        "not started: patchfleet stopped waiting before this region",
+      ]),
+    );
+  });
 });
