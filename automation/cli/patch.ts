@@ -173,7 +173,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 export const command: Command = {
-  summary: "start patching (Scan or Install) in every member account-region and follow it",
+  summary: "start patching (Scan or Install) in every account-region of the fleet and follow it",
   help: HELP,
   run,
 };
