@@ -1,5 +1,5 @@
 /**
- * `patchfleet patch`: preflight, start the fleet's runbook in every member account-region from the
+ * `patchfleet patch`: preflight, start the fleet's runbook in every account-region of the fleet from the
  * central account, follow it to the end and report each account-region once.
  */
 import * as path from "path";
@@ -28,8 +28,8 @@ account-region once, with its state and where its patch logs are. A region with 
 than rollout.failureTolerance stops the run: later regions are not started (CANCELLED).
 
 Before anything starts, a preflight checks that the runbook exists in the central account and is
-shared with every member account, that the resource group exists in every member account-region
-with a readRole (read with that role), and that the rollout and execution role name can be sent to
+shared with every member account in every target region, that the resource group exists in every
+account-region with a readRole (read with that role), and that the rollout and execution role name can be sent to
 SSM; every problem is listed with its fix.
 
 Options:
