@@ -79,7 +79,11 @@ export type { Shard } from "./shard";
 export * as check from "./check";
 
 // The policy config for application stacks, from topology stack outputs.
-export { APPROVED_BASELINE_POLICY, policyConfigFromOutputs } from "./policy-config";
+export {
+  APPROVED_BASELINE_POLICY,
+  PolicyConfigOutputsError,
+  policyConfigFromOutputs,
+} from "./policy-config";
 export type { PolicyConfigFile } from "./policy-config";
 
 // Fleet operations in the accounts themselves: patch runs and compliance (AWS SDK, no Pulumi).

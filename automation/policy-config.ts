@@ -3,7 +3,14 @@
  * stack outputs, so the pack knows which baseline each patch group of the account is registered to.
  */
 import type { InstanceApprovedBaselineConfig } from "../policy-pack/config";
-import { UsageError } from "./cli/io";
+
+/** The topology stack's outputs do not hold what the policy config needs (a region never deployed). */
+export class PolicyConfigOutputsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PolicyConfigOutputsError";
+  }
+}
 
 /** The policy that reads patch group → baseline assignments made outside the app stack. */
 export const APPROVED_BASELINE_POLICY = "patchfleet-instance-approved-baseline";
@@ -15,7 +22,7 @@ export type PolicyConfigFile = Record<
 
 /**
  * The config from a topology stack's outputs for one region: `regions.<region>.baselineIds` maps
- * each patch group to its baseline id. Throws UsageError when the outputs lack that region.
+ * each patch group to its baseline id. Throws PolicyConfigOutputsError when the outputs lack that region.
  */
 export function policyConfigFromOutputs(
   outputs: Record<string, unknown>,
@@ -26,7 +33,7 @@ export function policyConfigFromOutputs(
   const baselineIds = regions?.[region]?.baselineIds;
   if (typeof baselineIds !== "object" || baselineIds === null) {
     const have = regions ? Object.keys(regions).join(", ") : "none";
-    throw new UsageError(
+    throw new PolicyConfigOutputsError(
       `stack ${stack} has no baseline ids for region ${region} (regions in its outputs: ${have}); ` +
         `run \`patchfleet up\` for that account first, or pass --region with one of its regions`,
     );

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { policyConfigFromOutputs } from "../policy-config";
+import { PolicyConfigOutputsError, policyConfigFromOutputs } from "../policy-config";
 import { PulumiCliError } from "../pulumi-cli";
 import { RunnerInputError, runFleet } from "../runner";
 import { CliIO, parseOptions, UsageError } from "./io";
@@ -92,7 +92,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`patchfleet policy-config: ${target.stackName}: ${target.state}: ${target.reason}\n`);
     return result.interrupted ? 130 : 1;
   }
-  const config = policyConfigFromOutputs(target.outputs ?? {}, region, target.stackName);
+  let config;
+  try {
+    config = policyConfigFromOutputs(target.outputs ?? {}, region, target.stackName);
+  } catch (err) {
+    if (err instanceof PolicyConfigOutputsError) throw new UsageError(err.message);
+    throw err;
+  }
   const json = JSON.stringify(config, null, 2) + "\n";
   if (options.out !== undefined) {
     const out = path.resolve(io.cwd, options.out);

@@ -223,9 +223,9 @@ describe("policy config from topology outputs", () => {
     assert.equal(APPROVED_BASELINE_POLICY, instanceApprovedBaseline.name);
   });
 
-  it("a region missing from the outputs is a usage error naming the regions it has", () => {
+  it("a region missing from the outputs is an error naming the regions it has", () => {
     assert.throws(() => policyConfigFromOutputs(outputs, "ap-south-1", "prod-a"), {
-      name: "UsageError",
+      name: "PolicyConfigOutputsError",
       message:
         "stack prod-a has no baseline ids for region ap-south-1 (regions in its outputs: us-east-1, " +
         "eu-west-1); run `patchfleet up` for that account first, or pass --region with one of its regions",
