@@ -20,3 +20,22 @@ export function reportUnknown(
   }) => void;
   report({ message: `${description}\n${message}`, urn, enforcementLevel: "advisory" });
 }
+
+/** How every "not known yet" note ends. */
+export const NOT_KNOWN_YET = " is not known yet. It is checked again once the value is known.";
+
+/** Reports that `subj` cannot be checked on this preview because `what` is not known yet. */
+export function reportNotKnownYet(
+  reportViolation: ReportViolation,
+  description: string,
+  subj: string,
+  what: string,
+  urn?: string,
+): void {
+  reportUnknown(
+    reportViolation,
+    description,
+    `${subj} cannot be checked during preview: ${what}${NOT_KNOWN_YET}`,
+    urn,
+  );
+}

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { reportUnknown } from "../report";
+import { reportNotKnownYet } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, peekArray, peekString, q } from "../values";
 
@@ -17,13 +17,7 @@ export const baselineRejectedPatchesBlocked: ResourceValidationPolicy = {
     const action = peekString(args.props, "rejectedPatchesAction");
     if (rejected === UNKNOWN || (rejected.length > 0 && action === UNKNOWN)) {
       const what = rejected === UNKNOWN ? "rejectedPatches" : "rejectedPatchesAction";
-      reportUnknown(
-        reportViolation,
-        description,
-        `${subj} cannot be checked during preview: ${what} is not known yet. It is checked ` +
-          `again once the value is known.`,
-        args.urn,
-      );
+      reportNotKnownYet(reportViolation, description, subj, what, args.urn);
       return;
     }
     if (rejected.length === 0 || action === "BLOCK") return;

@@ -5,7 +5,7 @@ import {
   readConfig,
   type BaselineSecurityApprovalConfig,
 } from "../config";
-import { reportUnknown } from "../report";
+import { reportNotKnownYet } from "../report";
 import { TYPES, subject } from "../resources";
 import { peekString } from "../values";
 
@@ -24,13 +24,7 @@ export const baselineSecurityApproval: ResourceValidationPolicy = {
     const v = judgeBaseline(args.props, cfg);
     const subj = subject(args.type, args.name);
     if (v.kind === "unknown") {
-      reportUnknown(
-        reportViolation,
-        description,
-        `${subj} cannot be checked during preview: ${v.what} is not known yet. It is checked ` +
-          `again once the value is known.`,
-        args.urn,
-      );
+      reportNotKnownYet(reportViolation, description, subj, v.what, args.urn);
     } else if (v.kind === "fail") {
       const os = peekString(args.props, "operatingSystem");
       reportViolation(

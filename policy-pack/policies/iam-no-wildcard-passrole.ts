@@ -7,7 +7,7 @@ import {
   parseDocument,
   type ConditionEntry,
 } from "../iam";
-import { reportUnknown } from "../report";
+import { reportNotKnownYet } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekArray, q } from "../values";
 
@@ -69,13 +69,7 @@ export const iamNoWildcardPassRole: ResourceValidationPolicy = {
       return;
     }
     const unknown = (what: string): void =>
-      reportUnknown(
-        reportViolation,
-        description,
-        `${subj} cannot be checked during preview: ${what} is not known yet. It is checked ` +
-          `again once the value is known.`,
-        args.urn,
-      );
+      reportNotKnownYet(reportViolation, description, subj, what, args.urn);
     for (const { where, value } of documents) {
       if (value === undefined) continue;
       const doc = parseDocument(value);

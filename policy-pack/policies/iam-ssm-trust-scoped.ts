@@ -6,7 +6,7 @@ import {
   servicePrincipals,
   type ConditionEntry,
 } from "../iam";
-import { reportUnknown } from "../report";
+import { reportNotKnownYet } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, peek, q } from "../values";
 
@@ -86,13 +86,7 @@ export const iamSsmTrustScoped: ResourceValidationPolicy = {
     if (args.type !== TYPES.role) return;
     const subj = subject(args.type, args.name);
     const unknown = (what: string): void =>
-      reportUnknown(
-        reportViolation,
-        description,
-        `${subj} cannot be checked during preview: ${what} is not known yet. It is checked ` +
-          `again once the value is known.`,
-        args.urn,
-      );
+      reportNotKnownYet(reportViolation, description, subj, what, args.urn);
     const doc = parseDocument(peek(args.props, "assumeRolePolicy"));
     if (doc.kind === "unknown") return unknown("its assumeRolePolicy");
     if (doc.kind === "invalid") {

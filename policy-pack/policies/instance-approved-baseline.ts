@@ -6,7 +6,7 @@ import {
   type InstanceApprovedBaselineConfig,
 } from "../config";
 import { effectiveTags, providerProps, providersByUrn } from "../default-tags";
-import { reportUnknown } from "../report";
+import { NOT_KNOWN_YET, reportUnknown } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekArray, peekString, q } from "../values";
 
@@ -282,18 +282,17 @@ export const instanceApprovedBaseline: StackValidationPolicy = {
     const cfg = readConfig<InstanceApprovedBaselineConfig>(args, instanceApprovedBaselineSchema);
     const index = new PatchIndex(args.resources, cfg);
     const providers = providersByUrn(args.resources);
-    const unknownNote = " is not known yet. It is checked again once the value is known.";
     for (const r of args.resources) {
       const scan = scanPatchTags(r, cfg.tagKeys, providers);
       if (scan === undefined) continue;
       const subj = subject(r.type, r.name);
       if (scan.unknown !== undefined) {
-        const text = `${subj} cannot be checked during preview: ${scan.unknown}${unknownNote}`;
+        const text = `${subj} cannot be checked during preview: ${scan.unknown}${NOT_KNOWN_YET}`;
         reportUnknown(reportViolation, description, text, r.urn);
       }
       for (const tag of scan.tags) {
         if (tag.value === UNKNOWN) {
-          const text = `${subj} cannot be checked during preview: the value of its tag ${q(tag.key)}${unknownNote}`;
+          const text = `${subj} cannot be checked during preview: the value of its tag ${q(tag.key)}${NOT_KNOWN_YET}`;
           reportUnknown(reportViolation, description, text, r.urn);
           continue;
         }
@@ -301,7 +300,7 @@ export const instanceApprovedBaseline: StackValidationPolicy = {
         const has = `${subj} has patch tag ${tag.key}=${q(tag.value)}${tag.via ?? ""}`;
         if (v.kind === "fail") reportViolation(`${has}: ${v.text}`, r.urn);
         else if (v.kind === "unknown") {
-          const text = `${has}, which cannot be checked during preview: ${v.what}${unknownNote}`;
+          const text = `${has}, which cannot be checked during preview: ${v.what}${NOT_KNOWN_YET}`;
           reportUnknown(reportViolation, description, text, r.urn);
         }
       }

@@ -4,7 +4,7 @@ import {
   readConfig,
   type MaintenanceWindowRateControlConfig,
 } from "../config";
-import { reportUnknown } from "../report";
+import { reportNotKnownYet } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekString, q } from "../values";
 
@@ -33,13 +33,7 @@ export const maintenanceWindowRateControl: ResourceValidationPolicy = {
     );
     const subj = subject(args.type, args.name);
     const unknown = (what: string): void =>
-      reportUnknown(
-        reportViolation,
-        description,
-        `${subj} cannot be checked during preview: ${what} is not known yet. It is checked ` +
-          `again once the value is known.`,
-        args.urn,
-      );
+      reportNotKnownYet(reportViolation, description, subj, what, args.urn);
     const taskArn = peekString(args.props, "taskArn");
     if (taskArn === UNKNOWN) return unknown("its taskArn");
     if (taskArn === undefined || !isPatchTask(taskArn, cfg.patchDocuments)) return;

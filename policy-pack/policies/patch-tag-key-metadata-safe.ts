@@ -5,7 +5,7 @@ import {
   type PatchTagKeyMetadataSafeConfig,
 } from "../config";
 import { effectiveTags, providerProps } from "../default-tags";
-import { reportUnknown } from "../report";
+import { reportNotKnownYet } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekArray, peekString, q } from "../values";
 
@@ -24,13 +24,7 @@ export const patchTagKeyMetadataSafe: ResourceValidationPolicy = {
     if (spaced.length === 0) return;
     const subj = subject(args.type, args.name);
     const unknown = (what: string): void =>
-      reportUnknown(
-        reportViolation,
-        description,
-        `${subj} cannot be checked during preview: ${what} is not known yet. It is checked ` +
-          `again once the value is known.`,
-        args.urn,
-      );
+      reportNotKnownYet(reportViolation, description, subj, what, args.urn);
 
     // Tag maps that end up on instances: an instance's own tags over its provider's default
     // tags, a launch template's instance tag specifications.

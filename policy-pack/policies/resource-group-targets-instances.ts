@@ -4,7 +4,7 @@ import {
   resourceGroupTargetsInstancesSchema,
   type ResourceGroupTargetsInstancesConfig,
 } from "../config";
-import { reportUnknown } from "../report";
+import { reportNotKnownYet } from "../report";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekString, q } from "../values";
 
@@ -57,13 +57,7 @@ export const resourceGroupTargetsInstances: ResourceValidationPolicy = {
       // A group is only known to be used for patching by name or by its query: with the query
       // unknown, only a named group can be reported.
       if (named) {
-        reportUnknown(
-          reportViolation,
-          description,
-          `${subj} cannot be checked during preview: its resourceQuery is not known yet. It is ` +
-            `checked again once the value is known.`,
-          args.urn,
-        );
+        reportNotKnownYet(reportViolation, description, subj, "its resourceQuery", args.urn);
       }
       return;
     }
@@ -86,13 +80,7 @@ export const resourceGroupTargetsInstances: ResourceValidationPolicy = {
     }
     const type = peekString(resourceQuery, "type");
     if (type === UNKNOWN) {
-      reportUnknown(
-        reportViolation,
-        description,
-        `${subj} cannot be checked during preview: its resourceQuery.type is not known yet. It ` +
-          `is checked again once the value is known.`,
-        args.urn,
-      );
+      reportNotKnownYet(reportViolation, description, subj, "its resourceQuery.type", args.urn);
     } else if (type !== undefined && type !== TAG_FILTERS) {
       // The provider defaults the query type to TAG_FILTERS_1_0 when it is not set.
       reportViolation(
