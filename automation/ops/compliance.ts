@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import type { Fleet } from "../fleet-types";
 import { AwsOptions, AwsSessions } from "./aws";
-import { errorText, mapBounded } from "./util";
+import { accountRegions, errorText, mapBounded } from "./util";
 
 export interface InstanceCompliance {
   instanceId: string;
@@ -270,19 +270,14 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
     roleArn?: string;
     externalId?: string;
   }[] = [];
-  const seen = new Set<string>();
-  for (const m of fleet.members) {
-    for (const region of m.regions) {
-      if (seen.has(`${m.account}/${region}`)) continue;
-      seen.add(`${m.account}/${region}`);
-      work.push({
-        account: m.account,
-        name: m.name,
-        region,
-        roleArn: m.readRole,
-        externalId: m.externalId,
-      });
-    }
+  for (const { member: m, region } of accountRegions(fleet.members)) {
+    work.push({
+      account: m.account,
+      name: m.name,
+      region,
+      roleArn: m.readRole,
+      externalId: m.externalId,
+    });
   }
   try {
     const targets = await mapBounded(work, concurrency, async (w) => {

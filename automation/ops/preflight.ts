@@ -16,7 +16,7 @@ import {
   maxErrorsValue,
 } from "./automation-values";
 import { getGroup } from "./resource-groups";
-import { errorText, mapBounded } from "./util";
+import { AccountRegion, accountRegions, errorText, mapBounded } from "./util";
 
 export interface PreflightProblem {
   /** "central" or the member account id (with region when it applies). */
@@ -253,43 +253,15 @@ async function resourceGroupPreflight(
   return { problems: results.filter((p): p is PreflightProblem => p !== undefined), notes };
 }
 
-export function memberTargets(fleet: Fleet): { member: FleetAccount; region: string }[] {
-  const out: { member: FleetAccount; region: string }[] = [];
-  const seen = new Set<string>();
-  for (const member of fleet.members) {
-    for (const region of member.regions) {
-      const key = `${member.account}/${region}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ member, region });
-    }
-  }
-  return out;
-}
-
-export interface PatchTarget {
-  member: FleetAccount;
-  region: string;
-}
+export type PatchTarget = AccountRegion;
 
 /**
  * Every account-region a patch run targets, each once, in fleet-file order: the central account's
- * regions, then each member's.
+ * regions, then each member's. The central account has an execution role so that its own instances
+ * are patched too.
  */
 export function patchTargets(fleet: Fleet): PatchTarget[] {
-  // The central account has an execution role so that its own instances are patched too; it
-  // comes first, as in the fleet file. An account listed as both is one target per region.
-  const out: PatchTarget[] = [];
-  const seen = new Set<string>();
-  for (const member of [fleet.central, ...fleet.members]) {
-    for (const region of member.regions) {
-      const key = `${member.account}/${region}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ member, region });
-    }
-  }
-  return out;
+  return accountRegions([fleet.central, ...fleet.members]);
 }
 
 /** Every preflight check; an empty problem list means the automation may start. */

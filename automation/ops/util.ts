@@ -1,4 +1,26 @@
 /** Small helpers shared by fleet operations. */
+import type { FleetAccount } from "../fleet-types";
+
+/** One account-region of the fleet. */
+export interface AccountRegion {
+  member: FleetAccount;
+  region: string;
+}
+
+/** Each account-region of `accounts` once, in order (an account listed twice counts once). */
+export function accountRegions(accounts: readonly FleetAccount[]): AccountRegion[] {
+  const out: AccountRegion[] = [];
+  const seen = new Set<string>();
+  for (const member of accounts) {
+    for (const region of member.regions) {
+      const key = `${member.account}/${region}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ member, region });
+    }
+  }
+  return out;
+}
 
 /** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
