@@ -91,4 +91,18 @@ describe("output paths (--report, --html)", () => {
       `patchfleet up: --report fleet.yaml/r.json: ${path.join(dir, "fleet.yaml")} is not a directory; choose another path\n`,
     );
   });
+
+  it("policy-config --out below a file stops with exit 2 before reading the fleet", async () => {
+    fs.writeFileSync(path.join(dir, "fleet.yaml"), "not: [valid");
+    const io = captureIO({ cwd: dir });
+    const code = await main(
+      ["policy-config", "--fleet", "fleet.yaml", "--account", "a", "--out", "fleet.yaml/p.json"],
+      io,
+    );
+    assert.equal(code, 2);
+    assert.equal(
+      io.err,
+      `patchfleet policy-config: --out fleet.yaml/p.json: ${path.join(dir, "fleet.yaml")} is not a directory; choose another path\n`,
+    );
+  });
 });

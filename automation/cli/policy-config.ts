@@ -2,12 +2,11 @@
  * `patchfleet policy-config`: options, the fleet account and region, reading the account's stack
  * outputs, and writing the file. The config itself is built in ../policy-config.ts.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { PolicyConfigOutputsError, policyConfigFromOutputs } from "../policy-config";
 import { PulumiCliError } from "../pulumi-cli";
 import { RunnerInputError, runFleet } from "../runner";
-import { CliIO, parseOptions, UsageError } from "./io";
+import { CliIO, checkOutputPath, parseOptions, UsageError, writeOutputFile } from "./io";
 import type { Command } from "./main";
 import { loadFleetOption } from "./fleet-options";
 
@@ -47,6 +46,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (options.account === undefined) {
     throw new UsageError("--account <id|name> is required (an account of the fleet file)");
   }
+  const outFile =
+    options.out === undefined ? undefined : checkOutputPath("--out", options.out, io.cwd);
   const fleet = await loadFleetOption(
     options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
   );
@@ -100,10 +101,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
   const json = JSON.stringify(config, null, 2) + "\n";
-  if (options.out !== undefined) {
-    const out = path.resolve(io.cwd, options.out);
-    await fs.promises.mkdir(path.dirname(out), { recursive: true });
-    await fs.promises.writeFile(out, json);
+  if (outFile !== undefined) {
+    if (!writeOutputFile(io, outFile, json)) return 2;
     io.stderr(`policy config for ${account.name} (${region}) written to ${options.out}\n`);
   } else {
     io.stdout(json);
