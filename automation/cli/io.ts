@@ -9,10 +9,14 @@ export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
   isTTY: boolean;
+  /** Whether stderr (where live progress goes) is a terminal. @default false */
+  stderrIsTTY?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
   /** Aborted on the first SIGINT. A second SIGINT exits the process (bin only). */
   signal: AbortSignal;
+  /** Resolves once what was written to stdout has gone out (or failed). */
+  flush?: () => Promise<void>;
 }
 
 /** Bad input or a missing prerequisite: the CLI prints the message alone and exits 2. */
@@ -23,28 +27,74 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The process's own streams and signals.
+ *
+ * stdout: a reader that goes away (`patchfleet check --json | head -c 10`, EPIPE) ends the output
+ * quietly, as Unix tools do: the rest is discarded and the command keeps its own exit code (a
+ * deployment in flight is not abandoned because nobody reads its log). Any other write error (a
+ * full disk, `> /dev/full`) is one line on stderr and exit 2.
+ *
+ * Signals: the first SIGINT or SIGTERM aborts `signal` (running work stops, the report is still
+ * written); a second one exits at once, 130 (SIGINT) or 143 (SIGTERM). Child processes are ended
+ * by their owners' exit handlers either way.
+ */
 export function defaultIO(): CliIO {
   const controller = new AbortController();
   let interrupts = 0;
-  process.on("SIGINT", () => {
+  const onSignal = (sig: "SIGINT" | "SIGTERM") => {
     interrupts += 1;
     if (interrupts === 1) {
-      process.stderr.write(
-        "\npatchfleet: interrupt received; finishing running work (Ctrl-C again to exit now)\n",
+      writeStderr(
+        `\npatchfleet: ${sig === "SIGINT" ? "interrupt" : "SIGTERM"} received; finishing running ` +
+          `work (${sig === "SIGINT" ? "Ctrl-C" : "signal"} again to exit now)\n`,
       );
       controller.abort();
     } else {
-      process.exit(130);
+      process.exit(sig === "SIGINT" ? 130 : 143);
     }
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+
+  let stdoutState: "open" | "closed" | "failed" = "open";
+  let stderrOpen = true;
+  const writeStderr = (t: string) => {
+    if (stderrOpen) process.stderr.write(t);
+  };
+  // Nothing is left to tell anyone once stderr itself is gone.
+  process.stderr.on("error", () => {
+    stderrOpen = false;
   });
-  return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+  const io: CliIO = {
+    stdout: (t) => {
+      if (stdoutState === "open") process.stdout.write(t);
+    },
+    stderr: writeStderr,
     isTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    // Write errors arrive as events after the write returned: let them arrive before the exit code
+    // is settled.
+    flush: () =>
+      new Promise<void>((resolve) => {
+        if (stdoutState !== "open") return resolve();
+        process.stdout.write("", () => setImmediate(resolve));
+      }),
   };
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (stdoutState !== "open") return;
+    if (err.code === "EPIPE") {
+      stdoutState = "closed";
+      return;
+    }
+    stdoutState = "failed";
+    writeStderr(`patchfleet: cannot write to standard output: ${err.message}\n`);
+    noteOutputFailure(io, "standard output");
+  });
+  return io;
 }
 
 /**
@@ -100,7 +150,13 @@ export function parseOptions<S extends OptionSpec>(
  */
 export function checkOutputPath(flag: string, file: string, cwd: string): string {
   const abs = path.resolve(cwd, file);
-  const dir = path.dirname(abs);
+  const why = refusal(abs);
+  if (why !== undefined) throw new UsageError(`${flag} ${file}: ${why}`);
+  // A device or FIFO (/dev/stdout, a named pipe) is written through: its directory needs no write
+  // permission. A symlink's target is written beside that target.
+  const target = statOrNone(abs);
+  if (target && !target.isFile()) return abs;
+  const dir = path.dirname(target ? fs.realpathSync(abs) : abs);
   // Walk up to the nearest existing ancestor, then create each missing level one at a time: a
   // recursive mkdir never returns under some virtual file systems (e.g. below /proc).
   const missing: string[] = [];
@@ -129,26 +185,98 @@ export function checkOutputPath(flag: string, file: string, cwd: string): string
       `${flag} ${file}: the directory ${dir} is not writable; choose another path`,
     );
   }
-  if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) {
-    throw new UsageError(`${flag} ${file}: ${abs} is a directory; name a file inside it instead`);
-  }
   return abs;
 }
 
 /**
- * Writes an output file after the work is done, atomically (temp file, then rename). A failure is
- * reported on stderr and returned as false, never thrown: the caller keeps the run's own exit code.
+ * The output files and streams of a command that could not be written, by the CliIO they were
+ * reported on. `main` turns any into exit 2 (after an interrupt, 130 stays), so no caller has to
+ * remember to.
+ */
+const outputFailures = new WeakMap<object, string[]>();
+
+/** Records that an output of the command run with `io` was lost (the message is already printed). */
+export function noteOutputFailure(io: object, what: string): void {
+  const list = outputFailures.get(io) ?? [];
+  list.push(what);
+  outputFailures.set(io, list);
+}
+
+/** What `noteOutputFailure` recorded for `io`. */
+export function failedOutputs(io: object): readonly string[] {
+  return outputFailures.get(io) ?? [];
+}
+
+/** stat (following links), or undefined when there is nothing there to stat (ENOENT, ENOTDIR). */
+function statOrNone(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** "0444" for a mode's permission bits. */
+function modeBits(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, "0");
+}
+
+/**
+ * Why `abs` must not be written, or undefined. A regular file without any write bit is refused even
+ * for root, who passes every access check: the mode is what the owner asked for.
+ */
+function refusal(abs: string): string | undefined {
+  const st = statOrNone(abs);
+  if (!st) return undefined;
+  if (st.isDirectory()) return `${abs} is a directory; name a file inside it instead`;
+  if (st.isFile() && (st.mode & 0o222) === 0) {
+    return `${abs} is read-only (mode ${modeBits(st.mode)}); make it writable (chmod u+w) or choose another path`;
+  }
+  return undefined;
+}
+
+/**
+ * Writes an output file after the work is done:
+ * - a new or regular file is replaced atomically (temp file beside it, then rename), keeping the
+ *   old file's permission bits;
+ * - a symlink is followed and its target written the same way (the link stays a link);
+ * - a device, FIFO or socket is written through (`--html /dev/stdout`), never replaced;
+ * - a read-only file is refused.
+ * A failure is printed on stderr, recorded for `main` (exit 2) and returned as false, never thrown.
  */
 export function writeOutputFile(io: Pick<CliIO, "stderr">, abs: string, content: string): boolean {
-  const tmp = `${abs}.${process.pid}.tmp`;
+  let target = abs;
+  let tmp: string | undefined;
   try {
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, abs);
+    // Follow symlinks to what they name: a dangling link is written where it points.
+    for (let hops = 0; fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink(); hops++) {
+      if (hops > 40) throw Object.assign(new Error("too many symbolic links"), { code: "ELOOP" });
+      target = path.resolve(path.dirname(target), fs.readlinkSync(target));
+    }
+    const why = refusal(target);
+    if (why !== undefined) throw new Error(why);
+    const st = statOrNone(target);
+    if (st && !st.isFile()) {
+      // A device, FIFO or socket: write through it; ENOSPC from /dev/full surfaces here.
+      const fd = fs.openSync(target, "w");
+      try {
+        const data = Buffer.from(content);
+        for (let off = 0; off < data.length;) off += fs.writeSync(fd, data, off);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return true;
+    }
+    tmp = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, content, { mode: st ? st.mode & 0o777 : 0o666 });
+    if (st) fs.chmodSync(tmp, st.mode & 0o7777);
+    fs.renameSync(tmp, target);
     return true;
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    if (tmp !== undefined) fs.rmSync(tmp, { force: true });
     const reason = err instanceof Error ? err.message : String(err);
     io.stderr(`patchfleet: could not write ${abs}: ${reason}\n`);
+    noteOutputFailure(io, abs);
     return false;
   }
 }

@@ -5,7 +5,7 @@
  * Exit codes: 0 success, 1 some target failed or a mandatory violation, 2 bad input or missing
  * prerequisite, 130 interrupted.
  */
-import { CliIO, UsageError, defaultIO } from "./io";
+import { CliIO, UsageError, defaultIO, failedOutputs } from "./io";
 
 export interface Command {
   /** One line for `patchfleet --help`. */
@@ -56,6 +56,15 @@ async function topLevelHelp(): Promise<string> {
 }
 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  let code = await dispatch(argv, io);
+  await io.flush?.();
+  // An output the user asked for was lost (a full disk, a read-only --html file): the run did not
+  // do what it was asked, whatever its own result. An interrupt keeps its code.
+  if (failedOutputs(io).length > 0 && code !== 130) code = 2;
+  return code;
+}
+
+async function dispatch(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(await topLevelHelp());
