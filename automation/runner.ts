@@ -14,6 +14,7 @@ import type { ConfigMap, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { TargetState } from "../domain";
 import { DEFAULT_BACKEND } from "./fleet";
 import type { CountOrPercent, Fleet, FleetAccount } from "./fleet-types";
+import { acquireFleetLock } from "./fleet-lock";
 import { resolvePulumiCli } from "./pulumi-cli";
 import { RolloutPrefs, RolloutTarget, TargetResult, runRollout } from "./rollout";
 import { selectShard } from "./shard";
@@ -36,6 +37,7 @@ import {
 import { centralAccountConfig, memberAccountConfig, stackName } from "./topology-config";
 
 export { STACK_OPERATIONS } from "./stack-driver";
+export { FleetLockError, LOCK_FILE } from "./fleet-lock";
 export type { StackOperation } from "./stack-driver";
 
 /** Bad options (unknown --only name, bad shard, missing passphrase): the CLI exits 2. */
@@ -95,6 +97,11 @@ export interface RunFleetOptions {
   /** Where workspaces (and the default backend) live. @default <fleet file dir>/.patchfleet */
   stateDir?: string;
   program?: ProgramFactory;
+  /**
+   * Remove a stale fleet lock (its process is gone), or one held from another host, before
+   * running. A live holder on this host is never overridden. @default false
+   */
+  breakLock?: boolean;
 }
 
 export interface FleetRunResult {
@@ -181,8 +188,41 @@ function cleanEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-/** Runs `operation` over the selected stacks of the fleet. */
+/**
+ * Where the fleet lock lives: beside the state. For a file:// backend that is the backend's
+ * directory, so two checkouts sharing one state directory exclude each other too. For s3:// and
+ * Pulumi Cloud the lock sits in the local state directory and covers runs from this checkout on
+ * this machine; runs elsewhere are stopped by the backend's own per-stack lock.
+ */
+export function fleetLockDir(fleet: Fleet, stateDir: string): string {
+  const backend = resolveBackend(fleet, stateDir);
+  return backend.startsWith("file://") ? backend.slice("file://".length) : stateDir;
+}
+
+/**
+ * Runs `operation` over the selected stacks of the fleet, holding the fleet lock throughout (every
+ * operation but the read-only `outputs`). A locked fleet throws FleetLockError before any stack is
+ * touched.
+ */
 export async function runFleet(options: RunFleetOptions): Promise<FleetRunResult> {
+  const { fleet, operation } = options;
+  selectTargets(fleet, options.only, options.shard); // bad input first, whoever holds the lock
+  if (operation === "outputs") return runFleetLocked(options);
+  const stateDir =
+    options.stateDir ?? path.join(path.dirname(path.resolve(fleet.file)), ".patchfleet");
+  const lock = acquireFleetLock(
+    fleetLockDir(fleet, stateDir),
+    { operation, fleet: path.resolve(fleet.file) },
+    { breakLock: options.breakLock },
+  );
+  try {
+    return await runFleetLocked({ ...options, stateDir });
+  } finally {
+    lock.release();
+  }
+}
+
+async function runFleetLocked(options: RunFleetOptions): Promise<FleetRunResult> {
   const { fleet, operation, signal } = options;
   const env = options.env ?? process.env;
   const startedAt = Date.now();

@@ -4,7 +4,7 @@
 import * as path from "path";
 import { PulumiCliError } from "../pulumi-cli";
 import { buildReport, exitCodeFor } from "../report";
-import { RunnerInputError, runFleet, StackOperation } from "../runner";
+import { FleetLockError, RunnerInputError, runFleet, StackOperation } from "../runner";
 import { CliIO, checkOutputPath, parseOptions, UsageError, writeOutputFile } from "./io";
 import type { Command } from "./main";
 import { loadFleetOption, parseCountOrPercent, parseList } from "./fleet-options";
@@ -19,6 +19,7 @@ const SPEC = {
   json: "boolean",
   report: "string",
   "clear-pending-creates": "boolean",
+  "break-lock": "boolean",
   help: "boolean",
 } as const;
 
@@ -50,13 +51,20 @@ ${
     ? "  --clear-pending-creates     drop creates an interrupted update left pending (delete or\n" +
       "                              import anything they created in AWS first)\n"
     : ""
-}  --help                      this text
+}${
+    op === "outputs"
+      ? ""
+      : "  --break-lock                remove a stale fleet lock (its run is gone) before running\n"
+  }  --help                      this text
 
 Environment: PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (passphrase secrets),
 AWS credentials for the deploying principal. The Pulumi CLI must be on PATH.
 
-Exit codes: 0 every stack succeeded, 1 a stack failed or was cancelled, 2 bad input or a missing
-prerequisite, 130 interrupted.
+One run at a time per fleet: a run holds .patchfleet.lock beside the state, and a second run
+stops with exit 2 naming the holder (pid, host, since).
+
+Exit codes: 0 every stack succeeded, 1 a stack failed or was cancelled, 2 bad input, a missing
+prerequisite or a locked fleet, 130 interrupted.
 `;
 }
 
@@ -88,7 +96,12 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
   // With --json, stdout carries only the report; progress goes to stderr.
   const progressSink = options.json
     ? { write: io.stderr, isTTY: false }
-    : { write: io.stdout, isTTY: io.isTTY, columns: process.stdout.columns || undefined };
+    : {
+        write: io.stdout,
+        // A terminal that cannot move its cursor gets the plain, one-line-per-change log.
+        isTTY: io.isTTY && io.env.TERM !== "dumb",
+        columns: process.stdout.columns || undefined,
+      };
   const renderer = new ProgressRenderer(progressSink, op);
   let result;
   try {
@@ -105,11 +118,16 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
       // flight. Elsewhere (CI, `kill -INT`), only patchfleet was signalled: forward it once.
       interruptOperations: !process.stdin.isTTY,
       clearPendingCreates: options["clear-pending-creates"],
+      breakLock: options["break-lock"],
       env: io.env,
       onEvent: (e) => renderer.onEvent(e),
     });
   } catch (err) {
-    if (err instanceof PulumiCliError || err instanceof RunnerInputError) {
+    if (
+      err instanceof PulumiCliError ||
+      err instanceof RunnerInputError ||
+      err instanceof FleetLockError
+    ) {
       throw new UsageError(err.message);
     }
     throw err;
