@@ -26,6 +26,13 @@ export interface FleetIssue {
 
 export type Obj = Record<string, unknown>;
 
+/** Example role names in error messages, one per role key: a read role is not a deploy role. */
+const ROLE_EXAMPLES: Record<string, string> = {
+  deployRole: "patchfleet-deploy",
+  readRole: "patchfleet-read",
+  operationsRole: "patchfleet-operations",
+};
+
 export class Checker {
   readonly issues: FleetIssue[] = [];
 
@@ -138,7 +145,7 @@ export class Checker {
     if (m === null) {
       this.add(
         p,
-        `must be an IAM role ARN like arn:aws:iam::111111111111:role/patchfleet-deploy, got ${describe(value)}`,
+        `must be an IAM role ARN like arn:aws:iam::${account ?? "111111111111"}:role/${ROLE_EXAMPLES[key] ?? "patchfleet-deploy"}, got ${describe(value)}`,
       );
       return undefined;
     }

@@ -309,6 +309,20 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
     );
   });
 
+  it("a malformed readRole is shown a read role of its own account as the example, not a deploy role", () => {
+    // Role ARN format arn:<partition>:iam::<account>:role/<name>:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+    assert.deepEqual(
+      issuesOf((d) => (d.members[0].readRole = "patchfleet-read")),
+      [
+        issue(
+          "members[0].readRole",
+          'must be an IAM role ARN like arn:aws:iam::222222222222:role/patchfleet-read, got "patchfleet-read"',
+        ),
+      ],
+    );
+  });
+
   it("role ARNs: well-formed, in the account itself, in its partition; operationsRole is central's", () => {
     assert.deepEqual(
       issuesOf((d) => {
@@ -322,7 +336,7 @@ describe("parseFleet: one rule, one exact message (B1)", () => {
       [
         issue(
           "members[0].deployRole",
-          'must be an IAM role ARN like arn:aws:iam::111111111111:role/patchfleet-deploy, got "arn:aws:iam::222222222222:user/deployer"',
+          'must be an IAM role ARN like arn:aws:iam::222222222222:role/patchfleet-deploy, got "arn:aws:iam::222222222222:user/deployer"',
         ),
         issue(
           "members[0].readRole",
