@@ -11,7 +11,8 @@ export { CheckInputError, PROGRAM_ACCOUNT, PROGRAM_REGION } from "./targets";
 export { buildReport, renderHtml, renderText, summaryLine, countByType } from "./report";
 export type { CheckReport, ReportResource, ReportTarget } from "./report";
 export { defaultWorkerCount } from "./pool";
-export { NOT_CHECKED } from "./types";
+export { INTERRUPTED, NOT_CHECKED, wasInterrupted } from "./types";
+export { outputNote, type OutputStats } from "./output";
 export type { CheckViolation, ProgramFailure, TargetResult } from "./types";
 
 export interface CheckOptions {
@@ -32,6 +33,8 @@ export interface CheckOptions {
   /** Targets per worker process before it is replaced. @default 150 */
   batchSize?: number;
   signal?: AbortSignal;
+  /** Called once the targets are known, before any runs, with how many there are. */
+  onStart?: (targets: number) => void;
   onResult?: (result: TargetResult) => void;
 }
 
@@ -55,6 +58,7 @@ export async function checkJobs(options: CheckOptions): Promise<CheckJob[]> {
 export async function runCheck(options: CheckOptions): Promise<CheckOutcome> {
   const started = Date.now();
   const jobs = await checkJobs(options);
+  options.onStart?.(jobs.length);
   const { results, stats } = await runJobs(jobs, {
     workers: options.workers,
     batchSize: options.batchSize,

@@ -11,7 +11,8 @@ import { ChildProcess, fork } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { NOT_CHECKED } from "./types";
+import { OutputForwarder, type OutputStats } from "./output";
+import { INTERRUPTED, NOT_CHECKED } from "./types";
 import type { CheckJob, TargetResult, WorkerMessage, WorkerRequest } from "./types";
 
 export interface PoolOptions {
@@ -25,15 +26,29 @@ export interface PoolOptions {
   onResult?: (result: TargetResult) => void;
   /**
    * A target that takes longer (a program waiting on something that never comes) fails with a
-   * message saying so, and its worker is replaced. @default 120000
+   * message saying so, and its worker is replaced. @default 120000, or PATCHFLEET_CHECK_TIMEOUT_MS
    */
   targetTimeoutMs?: number;
+  /**
+   * How long a worker told to stop has before SIGKILL.
+   * @default 2000, or PATCHFLEET_KILL_GRACE_MS
+   */
+  killGraceMs?: number;
+  /**
+   * Bytes of program output shown on stderr before the rest goes to a spool file.
+   * @default 4 MiB, or PATCHFLEET_CHECK_OUTPUT_LIMIT
+   */
+  outputLimit?: number;
+  /** Where program output goes. @default process.stderr */
+  writeOutput?: (chunk: Buffer) => void;
 }
 
 export interface PoolStats {
   workersStarted: number;
   /** Largest peak resident set size of any one worker, in KiB. */
   peakWorkerRssKiB: number;
+  /** What the checked programs printed, and where it went. */
+  output: OutputStats;
 }
 
 /**
@@ -61,33 +76,91 @@ export function workerEntry(): { script: string; execArgv: string[] } {
   };
 }
 
+/** A whole number of milliseconds from the environment, or `fallback`. */
+function envMs(name: string, fallback: number): number {
+  const raw = process.env[name];
+  return raw !== undefined && /^[0-9]+$/.test(raw) ? Number(raw) : fallback;
+}
+
+/** How long a worker told to stop (SIGTERM) has before it is killed (SIGKILL). @default 2000 */
+export const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** Every worker process group still alive, ended by the exit hook whatever way the CLI exits. */
+const live = new Set<Worker>();
+let exitHook = false;
+
+/**
+ * One worker process. It leads a process group of its own, so that stopping it also stops any
+ * process the checked program started, and a terminal's Ctrl-C reaches only the coordinator, which
+ * decides what to stop.
+ */
 class Worker {
   private readonly child: ChildProcess;
   private readonly waiters: ((msg: WorkerMessage | Error) => void)[] = [];
   private stderrTail = "";
+  private killTimer: NodeJS.Timeout | undefined;
+  /** Resolves when the process has exited and its output pipes are drained. */
+  readonly closed: Promise<void>;
   exited = false;
+  /** The latest progress report of the job in hand. */
+  progress: { resources: number; changedAt: number; heardAt: number } | undefined;
 
-  constructor() {
+  constructor(
+    output: OutputForwarder,
+    private readonly graceMs: number,
+  ) {
     const entry = workerEntry();
     this.child = fork(entry.script, [], {
       execArgv: entry.execArgv,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      detached: true,
       env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json") },
     });
+    live.add(this);
+    if (!exitHook) {
+      exitHook = true;
+      // Runs on process.exit (a second Ctrl-C), on a crash of the coordinator and at a normal end.
+      process.on("exit", () => {
+        for (const w of live) w.signalGroup("SIGKILL");
+      });
+    }
     // A program's console output goes to stderr: stdout carries the report alone.
-    this.child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
-    this.child.stderr?.on("data", (chunk: Buffer) => {
+    const forward = (chunk: Buffer) => {
+      output.add(chunk);
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
+    };
+    this.child.stdout?.on("data", forward);
+    this.child.stderr?.on("data", forward);
+    this.child.on("message", (msg: WorkerMessage) => {
+      if (msg.kind === "progress") {
+        const now = Date.now();
+        this.progress = { resources: msg.resources, changedAt: now - msg.idleMs, heardAt: now };
+        return;
+      }
+      this.waiters.shift()?.(msg);
     });
-    this.child.on("message", (msg: WorkerMessage) => this.waiters.shift()?.(msg));
     this.child.on("exit", (code, sig) => {
       this.exited = true;
+      if (this.killTimer) clearTimeout(this.killTimer);
+      // Whatever the program started in the worker's group goes with it.
+      this.signalGroup("SIGKILL");
+      live.delete(this);
       const tail = this.stderrTail.trim();
       const err = new Error(
         `check worker exited unexpectedly (${sig ?? `code ${code}`})${tail ? `: ${tail}` : ""}`,
       );
       for (const w of this.waiters.splice(0)) w(err);
     });
+    this.closed = new Promise((resolve) => this.child.on("close", () => resolve()));
+  }
+
+  private signalGroup(sig: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, sig);
+    } catch {
+      // The group is gone already.
+    }
   }
 
   next(timeoutMs?: number): Promise<WorkerMessage> {
@@ -98,11 +171,7 @@ class Worker {
           ? undefined
           : setTimeout(() => {
               this.waiters.splice(this.waiters.indexOf(waiter), 1);
-              reject(
-                new Error(
-                  `did not finish within ${timeoutMs / 1000} s; the program may be waiting on something that never completes`,
-                ),
-              );
+              reject(new Error(timeoutMessage(timeoutMs, this.progress)));
             }, timeoutMs);
       const waiter = (m: WorkerMessage | Error) => {
         if (timer) clearTimeout(timer);
@@ -114,12 +183,44 @@ class Worker {
   }
 
   send(req: WorkerRequest): void {
+    if (req.kind === "job") this.progress = undefined;
     this.child.send(req);
   }
 
-  kill(): void {
-    if (!this.exited) this.child.kill();
+  /** SIGTERM to the worker's group; SIGKILL once the grace period has passed. */
+  stop(): void {
+    if (this.exited || this.killTimer) return;
+    this.signalGroup("SIGTERM");
+    this.killTimer = setTimeout(() => this.signalGroup("SIGKILL"), this.graceMs);
   }
+}
+
+function secondsText(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** Why a target ran out of time, from what its worker last reported. */
+export function timeoutMessage(
+  timeoutMs: number,
+  progress: { resources: number; changedAt: number; heardAt: number } | undefined,
+  now = Date.now(),
+): string {
+  const within = `did not finish within ${secondsText(timeoutMs)}`;
+  const n = progress?.resources ?? 0;
+  const count = `${n.toLocaleString("en-US")} resource${n === 1 ? "" : "s"}`;
+  const raise = "set PATCHFLEET_CHECK_TIMEOUT_MS to allow more time";
+  // Progress comes at the start of a job and every half second while the worker's event loop
+  // turns: silence means the program holds the thread (a loop that never yields).
+  if (progress === undefined || now - progress.heardAt > 1200) {
+    const after = n > 0 ? ` after registering ${count}` : "";
+    return `${within}: it stopped responding${after}; the program may be busy in a loop that never ends`;
+  }
+  if (n > 0 && now - progress.changedAt <= Math.min(5000, timeoutMs / 4)) {
+    return `${within}: it was still registering resources (${count} so far); a program this large needs more time: ${raise}`;
+  }
+  return n > 0
+    ? `${within}; the program may be waiting on something that never completes (${count} registered, none in the last ${secondsText(now - progress.changedAt)})`
+    : `${within}; the program may be waiting on something that never completes`;
 }
 
 /** Synthesizes and evaluates every job; results are returned in job order. */
@@ -129,10 +230,22 @@ export async function runJobs(
 ): Promise<{ results: TargetResult[]; stats: PoolStats }> {
   const workers = Math.max(1, Math.min(options.workers ?? defaultWorkerCount(), jobs.length));
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+  const timeoutMs = options.targetTimeoutMs ?? envMs("PATCHFLEET_CHECK_TIMEOUT_MS", 120_000);
+  const graceMs = options.killGraceMs ?? envMs("PATCHFLEET_KILL_GRACE_MS", DEFAULT_KILL_GRACE_MS);
+  const output = new OutputForwarder(
+    options.writeOutput ?? ((chunk) => process.stderr.write(chunk)),
+    options.outputLimit ?? envMs("PATCHFLEET_CHECK_OUTPUT_LIMIT", 4 * 1024 * 1024),
+  );
   const results: (TargetResult | undefined)[] = new Array(jobs.length);
-  const stats: PoolStats = { workersStarted: 0, peakWorkerRssKiB: 0 };
+  const stats = { workersStarted: 0, peakWorkerRssKiB: 0 };
+  const started: Worker[] = [];
   let nextJob = 0;
   const take = (): CheckJob | undefined => (options.signal?.aborted ? undefined : jobs[nextJob++]);
+  // An interrupt stops the targets in flight too: their workers are told to stop, then killed.
+  const onAbort = () => {
+    for (const w of started) w.stop();
+  };
+  options.signal?.addEventListener("abort", onAbort);
 
   const finish = (job: CheckJob, result: TargetResult) => {
     results[job.index] = result;
@@ -153,14 +266,15 @@ export async function runJobs(
   async function slot(): Promise<void> {
     let job = take();
     while (job) {
-      const worker = new Worker();
+      const worker = new Worker(output, graceMs);
+      started.push(worker);
       stats.workersStarted += 1;
       try {
         const ready = await worker.next();
         if (ready.kind !== "ready") throw new Error(`check worker sent ${ready.kind} first`);
         for (let n = 0; job && n < batchSize; n++) {
           worker.send({ kind: "job", job });
-          const msg = await worker.next(options.targetTimeoutMs ?? 120_000);
+          const msg = await worker.next(timeoutMs);
           if (msg.kind !== "result") throw new Error(`check worker sent ${msg.kind}, not a result`);
           finish(job, msg.result);
           job = n + 1 < batchSize ? take() : undefined;
@@ -173,16 +287,27 @@ export async function runJobs(
       } catch (err) {
         // The job in hand is reported with the worker's own last words; the rest go on.
         if (job && results[job.index] === undefined) {
-          finish(job, failed(job, err instanceof Error ? err.message : String(err)));
+          const message = options.signal?.aborted
+            ? INTERRUPTED
+            : err instanceof Error
+              ? err.message
+              : String(err);
+          finish(job, failed(job, message));
           job = undefined;
         }
-        worker.kill();
+        worker.stop();
       }
+      // Its output is complete before the next worker's, and before the totals are read.
+      await worker.closed;
       job ??= take();
     }
   }
 
-  await Promise.all(Array.from({ length: workers }, () => slot()));
+  try {
+    await Promise.all(Array.from({ length: workers }, () => slot()));
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
   const all = jobs.map((job) => results[job.index] ?? failed(job, NOT_CHECKED));
-  return { results: all, stats };
+  return { results: all, stats: { ...stats, output: output.finish() } };
 }

@@ -3,7 +3,7 @@
  * self-contained HTML page.
  */
 import { escapeHtml as esc } from "../html";
-import { NOT_CHECKED } from "./types";
+import { INTERRUPTED, NOT_CHECKED, wasInterrupted } from "./types";
 import type { CheckViolation, ProgramFailure, TargetResult } from "./types";
 
 export interface ReportResource {
@@ -76,13 +76,15 @@ export function countByType(resources: readonly { type: string }[]): [string, nu
 export function summaryLine(report: CheckReport): string {
   const s = report.summary;
   const notChecked = report.targets.filter((t) => t.error?.message === NOT_CHECKED).length;
-  const failed = report.targets.filter((t) => t.error).length - notChecked;
+  const interrupted = report.targets.filter((t) => t.error?.message === INTERRUPTED).length;
+  const failed = report.targets.filter((t) => t.error && !wasInterrupted(t.error)).length;
   const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   return (
     `${plural(s.targets, "target")}, ${plural(s.resources, "resource")}: ` +
     `${s.mandatory} mandatory, ${s.advisory} advisory ` +
     `${s.mandatory + s.advisory === 1 ? "violation" : "violations"}` +
     (failed > 0 ? `, ${failed} failed to load` : "") +
+    (interrupted > 0 ? `, ${interrupted} interrupted` : "") +
     (notChecked > 0 ? `, ${notChecked} not checked (interrupted)` : "")
   );
 }
@@ -116,8 +118,8 @@ export function renderText(report: CheckReport, color: boolean): string {
       st.bold(`${t.name} (${t.account}) ${where}`) +
         (t.error ? "" : `: ${t.resources.length} resources`),
     );
-    if (t.error?.message === NOT_CHECKED) {
-      out.push(st.dim(`  ${NOT_CHECKED}`), "");
+    if (wasInterrupted(t.error)) {
+      out.push(st.dim(`  ${t.error?.message}`), "");
       continue;
     }
     if (t.error) {
@@ -160,7 +162,7 @@ export function renderHtml(report: CheckReport, title = "patchfleet check"): str
     "body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24}",
     "table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}",
     "th{background:#f6f8fa}.mandatory{color:#b42318;font-weight:600}.advisory{color:#9a6700}",
-    ".error{color:#b42318}code{font-family:ui-monospace,monospace}details{margin:.25rem 0 1rem}",
+    ".error{color:#b42318}.note{color:#57606a}code{font-family:ui-monospace,monospace}details{margin:.25rem 0 1rem}",
     "pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:20rem}",
     "</style></head><body>",
     `<h1>${esc(title)}</h1>`,
@@ -170,6 +172,11 @@ export function renderHtml(report: CheckReport, title = "patchfleet check"): str
     parts.push(
       `<section><h2>${esc(t.name)} <small>${esc(t.account)} · ${esc(t.regions.join(", "))}</small></h2>`,
     );
+    if (wasInterrupted(t.error)) {
+      const text = t.error?.message ?? "";
+      parts.push(`<p class="note">${esc(text[0].toUpperCase() + text.slice(1))}</p></section>`);
+      continue;
+    }
     if (t.error) {
       const loc = t.error.location ? `${t.error.location}: ` : "";
       parts.push(`<p class="error">Failed to load: ${esc(loc + t.error.message)}</p></section>`);

@@ -80,6 +80,8 @@ export interface SynthesisOptions {
   unknown?: unknown;
   /** Run in an async-local runtime store of its own. @default false */
   asyncLocalStore?: boolean;
+  /** Called as each resource registration starts (progress for a timeout's message). */
+  onRegister?: (type: string) => void;
 }
 
 export interface SynthesisResult {
@@ -197,8 +199,10 @@ export function synthesize(
         }
         callback(err, resp);
       });
-    monitor.registerResource = (req, callback) =>
-      original(req, (err, resp) => {
+    const onRegister = options.onRegister;
+    monitor.registerResource = (req, callback) => {
+      onRegister?.(req.getType());
+      return original(req, (err, resp) => {
         if (!err && resp) {
           const raw = req.getObject()?.toJavaScript() ?? {};
           const type = req.getType();
@@ -237,6 +241,7 @@ export function synthesize(
         }
         callback(err, resp);
       });
+    };
 
     const errors: unknown[] = [];
     const onUncaught = (err: unknown) => {

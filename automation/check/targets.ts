@@ -15,7 +15,7 @@ import type { CheckJob, PolicyConfig } from "./types";
 export class CheckInputError extends Error {
   constructor(
     message: string,
-    readonly issues: { path: string; message: string }[] = [],
+    readonly issues: { path: string; message: string; line?: number }[] = [],
   ) {
     super(message);
     this.name = "CheckInputError";
@@ -96,7 +96,7 @@ export async function fleetJobs(
     if (Array.isArray(issues)) {
       throw new CheckInputError(
         `${file} is not a valid fleet file`,
-        issues as { path: string; message: string }[],
+        issues as { path: string; message: string; line?: number }[],
       );
     }
     throw err;

@@ -78,6 +78,14 @@ export interface CheckViolation {
 /** The failure message of a target an interrupted check never started. */
 export const NOT_CHECKED = "not checked: the check was interrupted";
 
+/** The failure message of a target that was running when the check was interrupted. */
+export const INTERRUPTED = "interrupted: the check was stopped while this target was running";
+
+/** Whether a target's failure only says the check was interrupted (before or while it ran). */
+export function wasInterrupted(failure: { message: string } | undefined): boolean {
+  return failure?.message === NOT_CHECKED || failure?.message === INTERRUPTED;
+}
+
 /** Where a failed program went wrong, in the user's own source. */
 export interface ProgramFailure {
   message: string;
@@ -107,4 +115,9 @@ export type WorkerRequest = { kind: "job"; job: CheckJob } | { kind: "stop" };
 export type WorkerMessage =
   | { kind: "ready" }
   | { kind: "result"; result: TargetResult }
-  | { kind: "stopped"; maxRssKiB: number };
+  | { kind: "stopped"; maxRssKiB: number }
+  /**
+   * Sent every half second while a job runs: resources the program has registered so far, and how
+   * long ago the last one was.
+   */
+  | { kind: "progress"; resources: number; idleMs: number };

@@ -8,6 +8,7 @@
 import * as path from "path";
 import type { AccountConfig } from "../../components/types";
 import { evaluate } from "./evaluate";
+import { exitWithParent } from "./orphan-watch";
 import { installProgramHooks, locateFailure, runProgramModule } from "./program-loader";
 import { ProgramError, synthesize } from "./synthesize";
 import type { CheckJob, TargetResult, WorkerMessage, WorkerRequest } from "./types";
@@ -28,7 +29,10 @@ function loadBuildTopology(): BuildTopology {
 
 let buildTopology: BuildTopology | undefined;
 
-export async function runJob(job: CheckJob): Promise<TargetResult> {
+export async function runJob(
+  job: CheckJob,
+  onRegister: (type: string) => void = () => undefined,
+): Promise<TargetResult> {
   const started = Date.now();
   const base = {
     index: job.index,
@@ -62,6 +66,7 @@ export async function runJob(job: CheckJob): Promise<TargetResult> {
         target: { account: job.account, defaultRegion: config["aws:region"] },
         config,
         asyncLocalStore: spec.kind === "program",
+        onRegister,
       },
       program,
     );
@@ -123,11 +128,45 @@ async function serve(): Promise<void> {
       await send({ kind: "stopped", maxRssKiB: process.resourceUsage().maxRSS });
       process.exit(0);
     }
-    await send({ kind: "result", result: await runJob(msg.job) });
+    // Progress while the job runs, so a timeout can tell slow from stuck (and from a busy loop, in
+    // which no progress arrives at all).
+    let registered = 0;
+    let lastAt = Date.now();
+    process.send!({ kind: "progress", resources: 0, idleMs: 0 } satisfies WorkerMessage);
+    const progress = setInterval(() => {
+      const idleMs = Date.now() - lastAt;
+      process.send!({ kind: "progress", resources: registered, idleMs } satisfies WorkerMessage);
+    }, 500);
+    let result: TargetResult;
+    try {
+      result = await runJob(msg.job, (type) => {
+        // The stack resource is the runtime's, not the program's.
+        if (type === "pulumi:pulumi:Stack") return;
+        registered += 1;
+        lastAt = Date.now();
+      });
+    } finally {
+      clearInterval(progress);
+    }
+    await send({ kind: "result", result });
+  }
+}
+
+/**
+ * The program's console output reaches the coordinator through pipes that Node writes to
+ * asynchronously; a worker that exits (or a program that calls process.exit) would drop what is
+ * still queued. Blocking writes lose nothing: the coordinator reads both pipes all the time.
+ */
+function blockingStdio(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const handle = (stream as unknown as { _handle?: { setBlocking?(on: boolean): void } })._handle;
+    handle?.setBlocking?.(true);
   }
 }
 
 if (require.main === module && process.send) {
+  blockingStdio();
+  exitWithParent();
   serve().catch((err: unknown) => {
     process.stderr.write(`patchfleet check worker: ${String(err)}\n`);
     process.exit(3);

@@ -3,7 +3,15 @@
  * block, offline.
  */
 import * as path from "path";
-import { CheckInputError, NOT_CHECKED, renderHtml, renderText, runCheck } from "../check";
+import {
+  CheckInputError,
+  outputNote,
+  renderHtml,
+  renderText,
+  runCheck,
+  wasInterrupted,
+} from "../check";
+import { CheckProgress } from "./check-progress";
 import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
 import type { Command } from "./main";
 
@@ -27,8 +35,14 @@ Options:
   --workers <n>            worker processes (default: the number of CPUs)
   --batch-size <n>         targets per worker process before it is replaced (default 150)
 
+A checked program's console output goes to stderr (the first 4 MiB; past that, all of it is saved
+to a file whose path is printed). A target that runs longer than 120 s fails (set
+PATCHFLEET_CHECK_TIMEOUT_MS to change it); its worker gets SIGTERM, then SIGKILL 2 s later
+(PATCHFLEET_KILL_GRACE_MS).
+
 Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 bad input (invalid fleet or
-policy config, or a program that fails to load), 130 interrupted.
+policy config, or a program that fails to load) or an output that could not be written,
+130 interrupted.
 `;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -64,6 +78,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const htmlFile =
     options.html === undefined ? undefined : checkOutputPath("--html", options.html, io.cwd);
+  const progress = new CheckProgress({
+    write: io.stderr,
+    isTTY: io.stderrIsTTY ?? false,
+    env: io.env,
+  });
   let outcome;
   try {
     outcome = await runCheck({
@@ -75,25 +94,34 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       workers: positiveInt("workers", options.workers),
       batchSize: positiveInt("batch-size", options["batch-size"]),
       signal: io.signal,
+      onStart: (n) => progress.start(n),
+      onResult: () => progress.targetDone(),
     });
   } catch (err) {
     if (err instanceof CheckInputError) {
       io.stderr(`patchfleet check: ${err.message}\n`);
-      for (const issue of err.issues) io.stderr(`  ${issue.path}: ${issue.message}\n`);
+      for (const issue of err.issues) {
+        const line = issue.line === undefined ? "" : ` (line ${issue.line})`;
+        io.stderr(`  ${issue.path}: ${issue.message}${line}\n`);
+      }
       return 2;
     }
     throw err;
+  } finally {
+    progress.stop();
   }
+  const note = outputNote(outcome.stats.output);
+  if (note) io.stderr(`patchfleet check: ${note}\n`);
   const { report } = outcome;
   if (options.json) {
     io.stdout(JSON.stringify(report, null, 2) + "\n");
   } else {
-    io.stdout(renderText(report, io.isTTY && !io.env.NO_COLOR));
+    io.stdout(renderText(report, io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb"));
   }
   if (htmlFile !== undefined && writeOutputFile(io, htmlFile, renderHtml(report))) {
     if (!options.json) io.stdout(`HTML report: ${path.relative(io.cwd, htmlFile) || htmlFile}\n`);
   }
-  const failed = report.targets.filter((t) => t.error && t.error.message !== NOT_CHECKED);
+  const failed = report.targets.filter((t) => t.error && !wasInterrupted(t.error));
   // The text report shows failures in place; with --json, stdout is the document alone.
   for (const t of options.json ? failed : []) {
     const where = t.error?.location ? `${t.error.location}: ` : "";

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runJobs } from "../../automation/check/pool";
+import { runJobs, timeoutMessage } from "../../automation/check/pool";
 import { programJob } from "../../automation/check/targets";
 import type { CheckJob } from "../../automation/check/types";
 import { ensureBuilt } from "./cli-helpers";
@@ -187,6 +187,46 @@ describe("check: worker pool", function () {
     assert.deepEqual(
       results[1].resources.map((r) => r.name),
       ["ok"],
+    );
+  });
+
+  it("says a program still registering resources at the timeout was slow, and how many it registered", async () => {
+    const source = [
+      'const aws = require("@pulumi/aws");',
+      "let i = 0;",
+      'setInterval(() => new aws.iam.Role("r" + i++, { assumeRolePolicy: "{}" }), 5);',
+      "module.exports.default = () => new Promise(() => undefined);",
+    ].join("\n");
+    const { results } = await runJobs([job("slow", source, 0)], {
+      workers: 1,
+      targetTimeoutMs: 3000,
+      killGraceMs: 200,
+    });
+    const m =
+      /^did not finish within 3 s: it was still registering resources \(([\d,]+) resources so far\); a program this large needs more time: set PATCHFLEET_CHECK_TIMEOUT_MS to allow more time$/.exec(
+        results[0].failure?.message ?? "",
+      );
+    assert.ok(m, results[0].failure?.message);
+    assert.ok(Number(m[1].replace(/,/g, "")) > 10, m[1]);
+  });
+
+  it("timeout messages tell slow, stuck and busy apart", () => {
+    const now = 100_000;
+    assert.equal(
+      timeoutMessage(120_000, { resources: 20_000, changedAt: now - 100, heardAt: now - 300 }, now),
+      "did not finish within 120 s: it was still registering resources (20,000 resources so far); a program this large needs more time: set PATCHFLEET_CHECK_TIMEOUT_MS to allow more time",
+    );
+    assert.equal(
+      timeoutMessage(120_000, { resources: 3, changedAt: now - 60_000, heardAt: now - 300 }, now),
+      "did not finish within 120 s; the program may be waiting on something that never completes (3 resources registered, none in the last 60 s)",
+    );
+    assert.equal(
+      timeoutMessage(
+        120_000,
+        { resources: 3, changedAt: now - 60_000, heardAt: now - 60_000 },
+        now,
+      ),
+      "did not finish within 120 s: it stopped responding after registering 3 resources; the program may be busy in a loop that never ends",
     );
   });
 
