@@ -9,6 +9,7 @@ import type { ComplianceReport } from "../../automation/ops/compliance";
 import type { PatchReport } from "../../automation/ops/patch";
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL, CENTRAL_KEY, makeInstances } from "./fixtures";
+import { ensureBuilt } from "../check/cli-helpers";
 
 const A = "222222222222";
 const B = "333333333333";
@@ -260,6 +261,7 @@ describe("patch and compliance commands", function () {
 
   it("Ctrl-C in a real process stops waiting, prints the stop command and exits 130", async function () {
     this.timeout(60_000);
+    ensureBuilt();
     fake.plan = { parentStatuses: ["InProgress"] };
     const child = spawn(
       process.execPath,
@@ -275,7 +277,8 @@ describe("patch and compliance commands", function () {
       ],
       {
         cwd: dir,
-        env: { ...process.env, PATCHFLEET_FROM_SOURCE: "1", PATCHFLEET_AWS_ENDPOINT: fake.url },
+        // The compiled CLI, as installed (ensureBuilt rebuilds a stale dist/).
+        env: { ...process.env, PATCHFLEET_FROM_SOURCE: "", PATCHFLEET_AWS_ENDPOINT: fake.url },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );

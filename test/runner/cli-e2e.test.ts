@@ -7,6 +7,7 @@ import { loadFleet } from "../../automation/fleet";
 import { stackName } from "../../automation/topology-config";
 import { PULUMI_INSTALL_HINT } from "../../automation/pulumi-cli";
 import type { FleetReport } from "../../automation/report";
+import { ensureBuilt } from "../check/cli-helpers";
 import { FakePulumi, Scenario, StackScenario } from "../fake-pulumi/harness";
 import { CENTRAL_OUTPUTS } from "./fixtures";
 
@@ -15,6 +16,11 @@ const BIN = path.join(ROOT, "bin", "patchfleet.js");
 const FLEET = path.join(__dirname, "fixtures", "fleet.yaml");
 const PASSPHRASE = "correct-horse-battery";
 
+before(function () {
+  this.timeout(180_000);
+  ensureBuilt();
+});
+
 interface Run {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -22,7 +28,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs bin/patchfleet.js from source in `cwd`; `onStdout` may act on the child (e.g. SIGINT). */
+/**
+ * Runs bin/patchfleet.js in `cwd` on the compiled dist/ (as an installed CLI runs; `npm test` builds
+ * it first, and ensureBuilt rebuilds a stale one); `onStdout` may act on the child (e.g. SIGINT).
+ */
 function cli(
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -32,7 +41,7 @@ function cli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
-      env: { ...env, PATCHFLEET_FROM_SOURCE: "1" },
+      env: { ...env, PATCHFLEET_FROM_SOURCE: "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
