@@ -287,9 +287,12 @@ describe("patch and compliance commands", function () {
     const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no progress line; stderr: ${err}`)), 45_000);
+      let sent = false;
       child.stdout.on("data", (d: Buffer) => {
         out += d.toString();
-        if (out.includes("next check in")) {
+        // One Ctrl-C: later chunks (the report) must not send a second one to an exiting process.
+        if (!sent && out.includes("next check in")) {
+          sent = true;
           clearTimeout(timer);
           child.kill("SIGINT");
           resolve();
