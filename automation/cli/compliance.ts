@@ -3,7 +3,8 @@
  * text, JSON, or a self-contained HTML dashboard.
  */
 import * as path from "path";
-import { ComplianceReport, gatherCompliance } from "../ops/compliance";
+import { AwsSessions, NoCredentialsError } from "../ops/aws";
+import { ComplianceReport, Totals, gatherCompliance } from "../ops/compliance";
 import { compliancePercent, renderDashboard } from "../ops/dashboard";
 import { newRunId } from "../ops/run-store";
 import { loadFleetOption } from "./fleet-options";
@@ -35,11 +36,16 @@ Options:
   --details <n>         missing/failed patch titles listed per non-compliant instance; 0 skips
                         those calls (default 20)
 
-Needs credentials that can assume each member's readRole (ExternalId when configured);
-PATCHFLEET_AWS_ENDPOINT sends every AWS call to another endpoint.
+Needs credentials that can assume each member's readRole (ExternalId when configured), found the
+AWS SDK's way (AWS_PROFILE and SSO profiles, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, instance
+roles). Endpoints follow AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>; PATCHFLEET_AWS_ENDPOINT
+is a shorthand that sends every AWS call to one URL.
 
-Exit codes: 0 every account-region with a read role was read, 1 one could not be read, 2 bad input,
-130 interrupted.
+Nodes that never reported a patch state count as "no data", not as non-compliant; the fleet line
+says how many account-regions were read and gives a percentage of what was read only.
+
+Exit codes: 0 every account-region with a read role was read, 1 one could not be read, 2 bad input
+or no AWS credentials at all, 130 interrupted.
 `;
 
 function whole(
@@ -56,14 +62,27 @@ function whole(
   return n;
 }
 
+function percentText(x: Pick<Totals, "compliant" | "nonCompliant">): string {
+  const p = compliancePercent(x);
+  return p === undefined ? "no data" : `${p}% compliant`;
+}
+
+function extras(x: Totals): string {
+  return (
+    (x.noData > 0 ? `, ${x.noData} no data` : "") +
+    (x.unknown > 0 ? `, ${x.unknown} unknown (baseline not readable)` : "")
+  );
+}
+
 export function renderComplianceReport(report: ComplianceReport): string {
   const lines: string[] = [];
   for (const t of report.targets) {
     if (t.state === "SUCCEEDED") {
       const x = t.totals;
       lines.push(
-        `  ${t.account} ${t.name} ${t.region}: ${compliancePercent(x)}% compliant, ` +
-          `${x.compliant}/${x.instances} instances, ${x.missing} missing, ${x.failed} failed, ` +
+        `  ${t.account} ${t.name} ${t.region}: ${percentText(x)}, ` +
+          `${x.compliant}/${x.compliant + x.nonCompliant} reporting instances${extras(x)}, ` +
+          `${x.missing} missing, ${x.failed} failed, ` +
           `${x.criticalNonCompliant} critical, ${x.securityNonCompliant} security` +
           (t.lastOperationTime ? `; last ${t.lastOperation} ${t.lastOperationTime}` : ""),
       );
@@ -72,11 +91,20 @@ export function renderComplianceReport(report: ComplianceReport): string {
     }
   }
   const x = report.totals;
+  const read = `${x.targetsRead}/${x.targets} account-regions read`;
+  // A fleet with account-regions that were not read is not "compliant": the figure covers only
+  // what was read, and says so first.
+  const head =
+    x.targetsRead < x.targets
+      ? `Fleet: only ${read}` +
+        (x.targetsFailed > 0 ? ` (${x.targetsFailed} unreadable)` : "") +
+        `; of what was read: ${percentText(x)}`
+      : `Fleet: ${percentText(x)}`;
   lines.push(
-    `Fleet: ${compliancePercent(x)}% compliant, ${x.compliant}/${x.instances} instances, ` +
+    `${head}, ${x.compliant}/${x.compliant + x.nonCompliant} reporting instances${extras(x)}, ` +
       `${x.missing} missing, ${x.failed} failed, ${x.criticalNonCompliant} critical, ` +
-      `${x.securityNonCompliant} security; ${x.targetsRead}/${x.targets} account-regions read` +
-      (x.targetsFailed > 0 ? `, ${x.targetsFailed} unreadable` : ""),
+      `${x.securityNonCompliant} security` +
+      (x.targetsRead < x.targets ? "" : `; ${read}`),
   );
   return lines.join("\n") + "\n";
 }
@@ -105,7 +133,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   );
   // The SDK version is pinned by patchfleet; its notice about future Node versions is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // Without any credentials nothing can be read: say how to provide them before any AWS call.
+  try {
+    await new AwsSessions({ runId: "check" }).checkCredentials();
+  } catch (err) {
+    if (err instanceof NoCredentialsError) throw new UsageError(err.message);
+    throw err;
+  }
   const report = await gatherCompliance({
+    progress: (line) => io.stderr(`${line}\n`),
     fleet,
     runId: newRunId(),
     aws: io.env.PATCHFLEET_AWS_ENDPOINT ? { endpoint: io.env.PATCHFLEET_AWS_ENDPOINT } : {},

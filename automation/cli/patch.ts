@@ -4,6 +4,7 @@
  */
 import * as path from "path";
 import { PATCH_OPERATIONS, PatchOperation, REBOOT_OPTIONS, RebootOption } from "../../domain";
+import { AwsSessions, NoCredentialsError } from "../ops/aws";
 import { PatchReport, PatchRunError, runPatch } from "../ops/patch";
 import { loadFleetOption } from "./fleet-options";
 import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
@@ -46,10 +47,15 @@ same command again after a timeout or an interrupt continues that run and never 
 automation. Ctrl-C stops waiting (the automation keeps running) and prints the command that stops it.
 
 Needs credentials for the central account (or central.operationsRole in the fleet file, which
-patchfleet assumes); PATCHFLEET_AWS_ENDPOINT sends every AWS call to another endpoint.
+patchfleet assumes), found the AWS SDK's way (AWS_PROFILE and SSO profiles, AWS_ACCESS_KEY_ID/
+AWS_SECRET_ACCESS_KEY, instance roles), and iam:PassRole on the administration role, which the
+start passes to SSM as AutomationAssumeRole. Endpoints follow AWS_ENDPOINT_URL and
+AWS_ENDPOINT_URL_<SERVICE>; PATCHFLEET_AWS_ENDPOINT is a shorthand that sends every AWS call to one
+URL. Every AWS call is bounded by a timeout; one still waiting after 10 s is reported.
 
-Exit codes: 0 every account-region succeeded (or skipped), 1 an account-region failed or was
-cancelled, or the automation could not be started, 2 bad input or a preflight problem,
+Exit codes: 0 every account-region succeeded (or skipped), 1 an account-region failed, was
+cancelled or its result is unknown, or the automation could not be started, 2 bad input, no AWS
+credentials at all, or a preflight problem,
 130 interrupted (the automation is still running).
 `;
 
@@ -86,7 +92,8 @@ export function renderPatchReport(report: PatchReport): string {
   const s = report.summary;
   lines.push(
     `${report.operation}: ${s.SUCCEEDED} succeeded, ${s.FAILED} failed, ${s.CANCELLED} cancelled, ` +
-      `${s.SKIPPED} skipped, ${s.IN_PROGRESS} still running`,
+      `${s.SKIPPED} skipped, ${s.IN_PROGRESS} still running` +
+      (s.UNKNOWN > 0 ? `, ${s.UNKNOWN} unknown (not documented)` : ""),
   );
   if (report.interrupted && report.stopCommand) {
     lines.push(
@@ -102,7 +109,8 @@ export function renderPatchReport(report: PatchReport): string {
 export function patchExitCode(report: PatchReport): number {
   if (report.preflight.length > 0) return 2;
   if (report.interrupted) return 130;
-  return report.summary.FAILED + report.summary.CANCELLED > 0 ? 1 : 0;
+  const s = report.summary;
+  return s.FAILED + s.CANCELLED + s.UNKNOWN > 0 ? 1 : 0;
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
@@ -137,6 +145,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   // The SDK version is pinned by patchfleet; its notice about future Node versions is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const progress = options.json ? io.stderr : io.stdout;
+  // Without any credentials nothing can start: say how to provide them before any AWS call.
+  try {
+    await new AwsSessions({ runId: "check" }).checkCredentials();
+  } catch (err) {
+    if (err instanceof NoCredentialsError) throw new UsageError(err.message);
+    throw err;
+  }
   let report: PatchReport;
   try {
     report = await runPatch({

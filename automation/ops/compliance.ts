@@ -3,9 +3,10 @@
  * as one report (per instance, per patch group, per target and fleet totals).
  */
 import {
-  DescribeInstanceInformationCommand,
-  DescribeInstancePatchStatesCommand,
-  DescribeInstancePatchesCommand,
+  GetPatchBaselineCommand,
+  paginateDescribeInstanceInformation,
+  paginateDescribeInstancePatchStates,
+  paginateDescribeInstancePatches,
   InstanceInformation,
   InstancePatchState,
   SSMClient,
@@ -26,6 +27,16 @@ export interface InstanceCompliance {
   failed: number;
   criticalNonCompliant: number;
   securityNonCompliant: number;
+  /** OtherNonCompliantCount: patches other than Critical or Security that are not compliant. */
+  otherNonCompliant: number;
+  /** AvailableSecurityUpdateCount (Windows Server): security patches available but not approved. */
+  availableSecurityUpdates: number;
+  /**
+   * COMPLIANT or NON_COMPLIANT by Patch Manager's rules; NO_DATA when the node never reported a
+   * patch state; UNKNOWN when it depends on a baseline setting that could not be read.
+   */
+  state: "COMPLIANT" | "NON_COMPLIANT" | "NO_DATA" | "UNKNOWN";
+  /** state === "COMPLIANT". */
   compliant: boolean;
   lastOperation?: string;
   lastOperationTime?: string;
@@ -38,6 +49,10 @@ export interface Totals {
   instances: number;
   compliant: number;
   nonCompliant: number;
+  /** Managed nodes that never reported a patch state: neither compliant nor non-compliant. */
+  noData: number;
+  /** Nodes whose state depends on a baseline setting patchfleet could not read. */
+  unknown: number;
   installed: number;
   missing: number;
   failed: number;
@@ -89,6 +104,8 @@ export interface ComplianceOptions {
   now?: () => Date;
   /** Aborting stops starting new targets; targets already being read finish. */
   signal?: AbortSignal;
+  /** "Still waiting" lines of calls that take long. */
+  progress?: (line: string) => void;
 }
 
 /** SSM's largest page for these calls. */
@@ -100,6 +117,8 @@ export function emptyTotals(): Totals {
     instances: 0,
     compliant: 0,
     nonCompliant: 0,
+    noData: 0,
+    unknown: 0,
     installed: 0,
     missing: 0,
     failed: 0,
@@ -110,8 +129,10 @@ export function emptyTotals(): Totals {
 
 function addInstance(t: Totals, i: InstanceCompliance): void {
   t.instances += 1;
-  if (i.compliant) t.compliant += 1;
-  else t.nonCompliant += 1;
+  if (i.state === "COMPLIANT") t.compliant += 1;
+  else if (i.state === "NON_COMPLIANT") t.nonCompliant += 1;
+  else if (i.state === "NO_DATA") t.noData += 1;
+  else t.unknown += 1;
   t.installed += i.installed;
   t.missing += i.missing;
   t.failed += i.failed;
@@ -123,9 +144,20 @@ function addTotals(t: Totals, o: Totals): void {
   for (const k of Object.keys(o) as (keyof Totals)[]) t[k] += o[k];
 }
 
+/**
+ * One node's compliance by Patch Manager's documented rules:
+ * - installed-pending-reboot, installed-rejected, missing and failed patches are Non-Compliant
+ *   ("Patch compliance state values", Systems Manager user guide);
+ * - CriticalNonCompliantCount, SecurityNonCompliantCount and OtherNonCompliantCount > 0: "The status
+ *   of these managed nodes is NON_COMPLIANT" (InstancePatchState, API reference);
+ * - AvailableSecurityUpdateCount > 0 counts as the baseline's AvailableSecurityUpdatesComplianceStatus
+ *   says, COMPLIANT or NON_COMPLIANT (CreatePatchBaseline / GetPatchBaseline, API reference);
+ *   `availableStatus` is that setting, or undefined when it could not be read.
+ */
 function toInstance(
   info: InstanceInformation | undefined,
   s: InstancePatchState,
+  availableStatus: string | undefined,
 ): InstanceCompliance {
   const missing = s.MissingCount ?? 0;
   const failed = s.FailedCount ?? 0;
@@ -133,6 +165,19 @@ function toInstance(
   const rejected = s.InstalledRejectedCount ?? 0;
   const critical = s.CriticalNonCompliantCount ?? 0;
   const security = s.SecurityNonCompliantCount ?? 0;
+  const other = s.OtherNonCompliantCount ?? 0;
+  const available = s.AvailableSecurityUpdateCount ?? 0;
+  const nonCompliant =
+    missing + failed + pendingReboot + rejected + critical + security + other > 0;
+  const state: InstanceCompliance["state"] = nonCompliant
+    ? "NON_COMPLIANT"
+    : available === 0
+      ? "COMPLIANT"
+      : availableStatus === "NON_COMPLIANT"
+        ? "NON_COMPLIANT"
+        : availableStatus === "COMPLIANT"
+          ? "COMPLIANT"
+          : "UNKNOWN";
   return {
     instanceId: s.InstanceId ?? "",
     ...(info?.ComputerName ? { name: info.ComputerName } : {}),
@@ -145,14 +190,41 @@ function toInstance(
     failed,
     criticalNonCompliant: critical,
     securityNonCompliant: security,
-    // Patch Manager's own rule: missing, failed, pending-reboot and rejected-installed patches
-    // make a node non-compliant.
-    compliant: missing + failed + pendingReboot + rejected + critical + security === 0,
+    otherNonCompliant: other,
+    availableSecurityUpdates: available,
+    state,
+    compliant: state === "COMPLIANT",
     ...(s.Operation ? { lastOperation: s.Operation } : {}),
     ...(s.OperationEndTime ? { lastOperationTime: s.OperationEndTime.toISOString() } : {}),
     missingPatches: [],
     failedPatches: [],
   };
+}
+
+/** A node that never reported a patch state: "no data", neither compliant nor non-compliant. */
+function noData(info: InstanceInformation, id: string): InstanceCompliance {
+  return {
+    ...toInstance(info, { InstanceId: id } as InstancePatchState, undefined),
+    state: "NO_DATA",
+    compliant: false,
+  };
+}
+
+/** The baseline's AvailableSecurityUpdatesComplianceStatus, or undefined when unreadable. */
+async function availableStatusOf(
+  ssm: SSMClient,
+  baselineId: string,
+  cache: Map<string, Promise<string | undefined>>,
+): Promise<string | undefined> {
+  let pending = cache.get(baselineId);
+  if (!pending) {
+    pending = ssm
+      .send(new GetPatchBaselineCommand({ BaselineId: baselineId }))
+      .then((b) => b.AvailableSecurityUpdatesComplianceStatus)
+      .catch(() => undefined);
+    cache.set(baselineId, pending);
+  }
+  return pending;
 }
 
 async function patchTitles(
@@ -162,23 +234,17 @@ async function patchTitles(
 ): Promise<{ missing: string[]; failed: string[] }> {
   const missing: string[] = [];
   const failed: string[] = [];
-  let token: string | undefined;
-  do {
-    const out = await ssm.send(
-      new DescribeInstancePatchesCommand({
-        InstanceId: instanceId,
-        Filters: [{ Key: "State", Values: ["Missing", "Failed"] }],
-        MaxResults: PAGE,
-        NextToken: token,
-      }),
-    );
-    for (const p of out.Patches ?? []) {
+  for await (const page of paginateDescribeInstancePatches(
+    { client: ssm, pageSize: PAGE },
+    { InstanceId: instanceId, Filters: [{ Key: "State", Values: ["Missing", "Failed"] }] },
+  )) {
+    for (const p of page.Patches ?? []) {
       const title = p.KBId ? `${p.KBId} ${p.Title ?? ""}`.trim() : (p.Title ?? "(untitled)");
       if (p.State === "FAILED") failed.push(title);
       else missing.push(title);
     }
-    token = out.NextToken;
-  } while (token && missing.length + failed.length < limit);
+    if (missing.length + failed.length >= limit) break;
+  }
   return { missing: missing.slice(0, limit), failed: failed.slice(0, limit) };
 }
 
@@ -186,12 +252,11 @@ async function patchTitles(
 async function readTarget(ssm: SSMClient, detailLimit: number): Promise<InstanceCompliance[]> {
   const instances: InstanceCompliance[] = [];
   const seen = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await ssm.send(
-      new DescribeInstanceInformationCommand({ MaxResults: PAGE, NextToken: token }),
-    );
-    token = page.NextToken;
+  const baselines = new Map<string, Promise<string | undefined>>();
+  for await (const page of paginateDescribeInstanceInformation(
+    { client: ssm, pageSize: PAGE },
+    {},
+  )) {
     const infos = new Map<string, InstanceInformation>();
     for (const info of page.InstanceInformationList ?? []) {
       if (info.InstanceId && !seen.has(info.InstanceId)) {
@@ -200,32 +265,24 @@ async function readTarget(ssm: SSMClient, detailLimit: number): Promise<Instance
       }
     }
     if (infos.size === 0) continue;
-    let stateToken: string | undefined;
-    do {
-      const states = await ssm.send(
-        new DescribeInstancePatchStatesCommand({
-          InstanceIds: [...infos.keys()],
-          MaxResults: PAGE,
-          NextToken: stateToken,
-        }),
-      );
+    for await (const states of paginateDescribeInstancePatchStates(
+      { client: ssm, pageSize: PAGE },
+      { InstanceIds: [...infos.keys()] },
+    )) {
       for (const s of states.InstancePatchStates ?? []) {
         if (s.InstanceId && infos.has(s.InstanceId)) {
-          instances.push(toInstance(infos.get(s.InstanceId), s));
+          const available =
+            (s.AvailableSecurityUpdateCount ?? 0) > 0 && s.BaselineId
+              ? await availableStatusOf(ssm, s.BaselineId, baselines)
+              : undefined;
+          instances.push(toInstance(infos.get(s.InstanceId), s, available));
           // One state per instance, even if a page repeats one.
           infos.delete(s.InstanceId);
         }
       }
-      stateToken = states.NextToken;
-    } while (stateToken);
-    // Managed nodes that never reported a patch state: not compliant, nothing known.
-    for (const [id, info] of infos) {
-      instances.push({
-        ...toInstance(info, { InstanceId: id } as InstancePatchState),
-        compliant: false,
-      });
     }
-  } while (token);
+    for (const [id, info] of infos) instances.push(noData(info, id));
+  }
   if (detailLimit > 0) {
     for (const i of instances) {
       if (i.missing + i.failed === 0) continue;
@@ -255,6 +312,7 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
   const now = options.now ?? (() => new Date());
   const concurrency = options.concurrency ?? 8;
   const aws = new AwsSessions({
+    ...(options.progress ? { progress: options.progress } : {}),
     // Every target of a region may have a request open at once.
     maxSockets: Math.max(50, concurrency),
     // Each account-region has its own client and reads its pages one after another.

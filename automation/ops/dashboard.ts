@@ -9,9 +9,15 @@ import { escapeHtml } from "../html";
 
 export { escapeHtml } from "../html";
 
-/** Compliant share in whole percent (floor, so 99.6 % never shows as 100). */
-export function compliancePercent(t: Pick<Totals, "instances" | "compliant">): number {
-  return t.instances === 0 ? 100 : Math.floor((t.compliant * 100) / t.instances);
+/**
+ * Compliant share of the nodes that reported a patch state, in whole percent (floor, so 99.6 %
+ * never shows as 100); undefined when none did ("no data" is not compliance).
+ */
+export function compliancePercent(
+  t: Pick<Totals, "compliant" | "nonCompliant">,
+): number | undefined {
+  const reported = t.compliant + t.nonCompliant;
+  return reported === 0 ? undefined : Math.floor((t.compliant * 100) / reported);
 }
 
 function cell(value: string | number, sortValue?: string | number, attrs = ""): string {
@@ -19,7 +25,8 @@ function cell(value: string | number, sortValue?: string | number, attrs = ""): 
   return `<td${sv}${attrs}>${typeof value === "number" ? value : escapeHtml(value)}</td>`;
 }
 
-function bar(percent: number): string {
+function bar(percent: number | undefined): string {
+  if (percent === undefined) return `<span title="no node reported a patch state">no data</span>`;
   const cls = percent >= 95 ? "ok" : percent >= 80 ? "warn" : "bad";
   return (
     `<div class="bar" title="${percent}% compliant"><div class="fill ${cls}" ` +
@@ -125,7 +132,15 @@ export function renderDashboard(report: ComplianceReport): string {
     ["instances", "Instances", t.instances],
     ["compliant", "Compliant", t.compliant],
     ["nonCompliant", "Non-compliant", t.nonCompliant],
-    ["percent", "Compliance", `${fleetPercent}%`],
+    [
+      "percent",
+      "Compliance",
+      t.targetsRead < t.targets
+        ? `${fleetPercent ?? "no data"}${fleetPercent === undefined ? "" : "%"} of ${t.targetsRead}/${t.targets} account-regions read`
+        : fleetPercent === undefined
+          ? "no data"
+          : `${fleetPercent}%`,
+    ],
     ["missing", "Missing patches", t.missing],
     ["failed", "Failed patches", t.failed],
     ["criticalNonCompliant", "Critical missing", t.criticalNonCompliant],
@@ -174,7 +189,7 @@ export function renderDashboard(report: ComplianceReport): string {
       return (
         `<tr data-group="${escapeHtml(g.patchGroup)}">` +
         cell(g.patchGroup) +
-        totalsCells(g, `<td data-sort="${p}">${bar(p)}</td>`) +
+        totalsCells(g, `<td data-sort="${p ?? -1}">${bar(p)}</td>`) +
         "</tr>"
       );
     });

@@ -8,7 +8,11 @@ import type { Fleet } from "../fleet-types";
 import { statusMeaning } from "./automation-values";
 import type { PatchTarget } from "./preflight";
 
-export type PatchTargetState = TargetState | "IN_PROGRESS";
+/**
+ * UNKNOWN: the execution ended, but nothing SSM documents gives this target's result (no step
+ * execution names it alone, and its child executions could not be read in its account).
+ */
+export type PatchTargetState = TargetState | "IN_PROGRESS" | "UNKNOWN";
 
 export interface PatchTargetReport {
   account: string;
@@ -37,7 +41,7 @@ export function logLocation(fleet: Fleet, account: string, region: string): stri
 }
 
 export function emptySummary(): Record<PatchTargetState, number> {
-  return { SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, SKIPPED: 0, IN_PROGRESS: 0 };
+  return { SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, SKIPPED: 0, IN_PROGRESS: 0, UNKNOWN: 0 };
 }
 
 /** One attempt SSM reported for one account-region: a child execution, or a step execution. */
@@ -49,34 +53,21 @@ export interface TargetAttempt {
   failureMessage?: string;
 }
 
-/** The account id inside an ARN (`arn:<partition>:<service>:<region>:<account>:...`). */
-function arnAccount(arn: string | undefined): string | undefined {
-  const account = arn?.split(":")[4];
-  return account !== undefined && /^[0-9]{12}$/.test(account) ? account : undefined;
-}
-
 /**
- * The child executions of one region's automation as attempts. patchfleet starts one automation
- * per region, so every child runs in `region`; its account is the one of the execution role that
- * ran it (`ExecutedBy`), as AutomationExecutionMetadata names no target location.
+ * The child executions SSM started in one target account and region (read there), as attempts.
  */
 export function childAttempts(
   children: readonly AutomationExecutionMetadata[],
+  account: string,
   region: string,
 ): TargetAttempt[] {
-  const out: TargetAttempt[] = [];
-  for (const c of children) {
-    const account = arnAccount(c.ExecutedBy);
-    if (account === undefined) continue;
-    out.push({
-      account,
-      region,
-      status: c.AutomationExecutionStatus,
-      startTime: c.ExecutionStartTime,
-      failureMessage: c.FailureMessage,
-    });
-  }
-  return out;
+  return children.map((c) => ({
+    account,
+    region,
+    status: c.AutomationExecutionStatus,
+    startTime: c.ExecutionStartTime,
+    failureMessage: c.FailureMessage,
+  }));
 }
 
 /** Step executions whose TargetLocation names exactly one account and one region. */
@@ -139,17 +130,15 @@ export function targetReports(
       if (interrupted || parent.state === undefined) {
         return { ...base, state: "IN_PROGRESS" as const, reason: "not started yet" };
       }
-      if (parent.state === "SUCCEEDED") {
-        return {
-          ...base,
-          state: "FAILED" as const,
-          reason: "the execution ended but SSM reported nothing for this target",
-        };
-      }
+      // AWS documents no call that gives this target's result here: say so, rather than
+      // guessing FAILED or CANCELLED from the parent's status.
       return {
         ...base,
-        state: "CANCELLED" as const,
-        reason: `not started: the execution ended first (${parent.reason})`,
+        state: "UNKNOWN" as const,
+        reason:
+          `unknown (not documented): the execution ended (${parent.reason}) but no step ` +
+          "execution names this account-region alone, and its child executions could not be " +
+          "read in its account (set members[].readRole)",
       };
     }
     const meaning = statusMeaning(last.status);

@@ -4,20 +4,21 @@
  */
 import {
   AutomationExecutionMetadata,
-  DescribeAutomationExecutionsCommand,
-  DescribeAutomationStepExecutionsCommand,
   GetAutomationExecutionCommand,
+  ListTagsForResourceCommand,
   SSMClient,
   StartAutomationExecutionCommand,
   StepExecution,
+  paginateDescribeAutomationExecutions,
+  paginateDescribeAutomationStepExecutions,
 } from "@aws-sdk/client-ssm";
-import { randomUUID } from "crypto";
+import { createHash, randomUUID } from "crypto";
 import * as path from "path";
 import type { PatchOperation, RebootOption } from "../../domain";
 import { partitionOf } from "../../domain";
 import type { Fleet } from "../fleet-types";
 import { resolveFailureTolerance } from "../rollout";
-import { AwsOptions, AwsSessions } from "./aws";
+import { AwsFailureKind, AwsOptions, AwsSessions, RoleRef, awsFailureKind } from "./aws";
 import {
   maxConcurrencyValue,
   maxErrorsValue,
@@ -115,9 +116,11 @@ export interface PatchOptions {
 }
 
 /**
- * The runbook's parameters (components/runbook.ts). In a multi-account execution each child runs in
- * its own account, so the execution role ARN names that account through the `global:ACCOUNT_ID`
- * variable SSM resolves per target.
+ * The runbook's parameters (components/runbook.ts). A multi-account start passes the central
+ * account's administration role as AutomationAssumeRole: "--parameters
+ * AutomationAssumeRole=arn:aws:iam::management account ID:role/AWS-SystemsManager-AutomationAdministrationRole"
+ * (Systems Manager user guide, Running automations in multiple AWS Regions and accounts), and the
+ * caller needs iam:PassRole on it. SSM runs each target with TargetLocation.ExecutionRoleName.
  */
 export function runbookParameters(
   fleet: Fleet,
@@ -125,15 +128,33 @@ export function runbookParameters(
   reboot: RebootOption,
   snapshotId: string,
 ): Record<string, string[]> {
-  const partition = partitionOf(homeRegion(fleet));
   return {
-    AutomationAssumeRole: [
-      `arn:${partition}:iam::{{global:ACCOUNT_ID}}:role/${fleet.executionRoleName}`,
-    ],
+    AutomationAssumeRole: [administrationRoleArn(fleet)],
     Operation: [operation],
     RebootOption: [reboot],
     SnapshotId: [snapshotId],
   };
+}
+
+/** The administration role in the central account, which the start passes to SSM. */
+export function administrationRoleArn(fleet: Fleet): string {
+  const partition = partitionOf(homeRegion(fleet));
+  return `arn:${partition}:iam::${fleet.central.account}:role/${fleet.administrationRoleName}`;
+}
+
+/**
+ * What the start of a run depends on in the fleet file: a change to it between two attempts of
+ * one run is what makes SSM refuse a reused ClientToken with IdempotentParameterMismatch.
+ */
+export function fleetDigest(fleet: Fleet): string {
+  const relevant = {
+    runbookName: fleet.runbookName,
+    central: [fleet.central.account, fleet.central.regions],
+    members: fleet.members.map((m) => [m.account, m.regions]),
+    roles: [fleet.administrationRoleName, fleet.executionRoleName],
+    rollout: fleet.rollout,
+  };
+  return createHash("sha256").update(JSON.stringify(relevant)).digest("hex");
 }
 
 export function defaultStateDir(fleet: Fleet): string {
@@ -145,93 +166,171 @@ export function stopCommand(executionId: string, region: string): string {
 }
 
 /**
- * The automation could not be started or followed. The run stays open in the state directory, so
- * running `patch` again reuses its ClientToken and SSM starts at most one execution.
+ * The automation could not be started or followed. A run that started something stays open in the
+ * state directory, so running `patch` again continues it (it looks for the executions the run
+ * already started before starting anything).
  */
 export class PatchRunError extends Error {
   constructor(
     readonly runId: string,
     readonly clientToken: string,
     readonly cause: unknown,
-    /** The run's record in the state directory. */
-    readonly recordFile: string,
+    /** The run's record in the state directory, when the run started something. */
+    readonly recordFile: string | undefined,
+    /** Whether the fleet file changed since the run first tried to start. */
+    readonly fleetChanged = false,
   ) {
     const what = errorText(cause).replace(/\.$/, "");
+    const kind = awsFailureKind(cause);
+    const name = (cause as { name?: string })?.name;
     super(
-      (cause as { name?: string })?.name === "LegacyRunError"
+      name === "LegacyRunError"
         ? `run ${runId} stopped: ${(cause as Error).message}.`
-        : (cause as { name?: string })?.name === "IdempotentParameterMismatch"
-          ? // SSM refuses a ClientToken reused with other parameters: the fleet file changed since
-            // the first attempt. Retrying would fail the same way, so say what to do instead.
-            `run ${runId} stopped: ${what}. The fleet changed since this run first tried to start. ` +
-            `Restore the fleet file and run again, or check in the SSM console that no execution ` +
-            `started for this run, then delete ${recordFile} to start a new run.`
-          : `run ${runId} stopped: ${what}. Run the same patch command again: it continues ` +
-            `run ${runId} with ClientToken ${clientToken}, so SSM starts at most one execution.`,
+        : name === "IdempotentParameterMismatch"
+          ? `run ${runId} stopped: ${what}. ` +
+            (fleetChanged
+              ? "The fleet file changed since this run first tried to start: restore it and " +
+                "run again"
+              : "SSM refused this run's ClientToken although the fleet file did not change") +
+            `; or check in the SSM console that no execution started for this run (tag ` +
+            `patchfleet:run=${runId}), then delete ${recordFile} to start a new run.`
+          : `run ${runId} stopped (${KIND_TEXT[kind]}): ${what}. ` +
+            (recordFile === undefined
+              ? "Nothing was started; fix the cause and run the same command again."
+              : `Run the same patch command again: it looks for the executions run ${runId} ` +
+                "already started (tag patchfleet:run) before starting any, so SSM runs at most " +
+                "one per region."),
     );
     this.name = "PatchRunError";
   }
 }
 
+const KIND_TEXT: Record<AwsFailureKind, string> = {
+  "no-credentials": "no AWS credentials",
+  denied: "access denied",
+  "not-found": "not found",
+  unreachable: "endpoint unreachable",
+  "timed-out": "timed out",
+  throttled: "throttled",
+  invalid: "request refused as invalid",
+  error: "error",
+};
+
 async function listSteps(ssm: SSMClient, executionId: string): Promise<StepExecution[]> {
   const steps: StepExecution[] = [];
-  let token: string | undefined;
-  let pages = 0;
-  do {
-    const out = await ssm.send(
-      new DescribeAutomationStepExecutionsCommand({
-        AutomationExecutionId: executionId,
-        MaxResults: 50,
-        NextToken: token,
-      }),
-    );
-    steps.push(...(out.StepExecutions ?? []));
-    token = out.NextToken;
-    pages += 1;
-  } while (token && pages < 10_000);
+  for await (const page of paginateDescribeAutomationStepExecutions(
+    { client: ssm, pageSize: 50 },
+    { AutomationExecutionId: executionId },
+  )) {
+    steps.push(...(page.StepExecutions ?? []));
+  }
   return steps;
 }
 
+/**
+ * The child executions of `parentId` that SSM started in one target account and region. They live
+ * in that account and region ("To view the output of the child automations created in your target
+ * accounts, be sure to specify the appropriate account, Region, and AutomationExecutionId", user
+ * guide), so they are read with a client of that account-region.
+ */
 async function listChildren(
   ssm: SSMClient,
   parentId: string,
 ): Promise<AutomationExecutionMetadata[]> {
   const children: AutomationExecutionMetadata[] = [];
-  let token: string | undefined;
-  let pages = 0;
-  do {
-    const out = await ssm.send(
-      new DescribeAutomationExecutionsCommand({
-        Filters: [{ Key: "ParentExecutionId", Values: [parentId] }],
-        MaxResults: 50,
-        NextToken: token,
-      }),
-    );
-    children.push(...(out.AutomationExecutionMetadataList ?? []));
-    token = out.NextToken;
-    pages += 1;
-  } while (token && pages < 10_000);
+  for await (const page of paginateDescribeAutomationExecutions(
+    { client: ssm, pageSize: 50 },
+    { Filters: [{ Key: "ParentExecutionId", Values: [parentId] }] },
+  )) {
+    children.push(...(page.AutomationExecutionMetadataList ?? []));
+  }
   return children;
 }
 
 /**
- * What SSM reports per account-region of one region's execution: its child executions, and for
- * targets without a child, step executions that name exactly one account and region.
+ * What SSM documents about each target of one region's execution: the parent's step executions
+ * ("The automation in the primary account contains aws:executeAutomation steps for each of the
+ * target accounts", user guide) whose TargetLocation names exactly one account and region; for a
+ * target no such step names, its child executions, read in its own account and region with the
+ * role patchfleet reads that account with. A target neither gives is left without attempts, and
+ * reported as unknown.
  */
 async function listAttempts(
-  ssm: SSMClient,
+  aws: AwsSessions,
+  fleet: Fleet,
+  reader: SSMClient,
   executionId: string,
   region: string,
   targets: readonly PatchTarget[],
+  notes: string[],
 ): Promise<TargetAttempt[]> {
-  const children = childAttempts(await listChildren(ssm, executionId), region);
-  const covered = new Set(children.map((c) => `${c.account}/${c.region}`));
-  if (targets.every((t) => covered.has(`${t.member.account}/${t.region}`))) return children;
-  const steps = stepAttempts(await listSteps(ssm, executionId)).filter(
-    (s) => !covered.has(`${s.account}/${s.region}`),
-  );
-  return [...children, ...steps];
+  const steps = stepAttempts(await listSteps(reader, executionId));
+  const covered = new Set(steps.map((s) => `${s.account}/${s.region}`));
+  const out = [...steps];
+  for (const { member } of targets) {
+    if (covered.has(`${member.account}/${region}`)) continue;
+    const isCentral = member.account === fleet.central.account;
+    const ref: RoleRef | undefined =
+      member.readRole !== undefined
+        ? { account: member.account, roleArn: member.readRole, externalId: member.externalId }
+        : isCentral
+          ? centralRef(fleet)
+          : undefined;
+    if (ref === undefined) continue;
+    try {
+      const children = await listChildren(await aws.ssm(ref, region, "read"), executionId);
+      out.push(...childAttempts(children, member.account, region));
+    } catch (err) {
+      notes.push(
+        `${member.account}/${region}: could not read its child executions: ${errorText(err)}`,
+      );
+    }
+  }
+  return out;
 }
+
+/**
+ * The execution this run already started in `region`, found by the tags it was started with.
+ * DescribeAutomationExecutions filters by TagKey (AutomationExecutionFilterKey) but its output
+ * (AutomationExecutionMetadata) carries no tags, so each candidate's tags are read with
+ * ListTagsForResource (ResourceType Automation).
+ */
+async function findStarted(
+  reader: SSMClient,
+  fleet: Fleet,
+  runId: string,
+  region: string,
+  since: Date,
+): Promise<string | undefined> {
+  const after = new Date(since.getTime() - 5 * 60_000).toISOString();
+  for await (const page of paginateDescribeAutomationExecutions(
+    { client: reader, pageSize: 50 },
+    {
+      Filters: [
+        { Key: "TagKey", Values: [RUN_TAG] },
+        { Key: "DocumentNamePrefix", Values: [fleet.runbookName] },
+        { Key: "StartTimeAfter", Values: [after] },
+      ],
+    },
+  )) {
+    for (const e of page.AutomationExecutionMetadataList ?? []) {
+      if (!e.AutomationExecutionId || e.ParentAutomationExecutionId) continue;
+      if (e.DocumentName !== fleet.runbookName) continue;
+      const tags = await reader.send(
+        new ListTagsForResourceCommand({
+          ResourceType: "Automation",
+          ResourceId: e.AutomationExecutionId,
+        }),
+      );
+      const has = (k: string, v: string) => tags.TagList?.some((t) => t.Key === k && t.Value === v);
+      if (has(RUN_TAG, runId) && has(REGION_TAG, region)) return e.AutomationExecutionId;
+    }
+  }
+  return undefined;
+}
+
+const RUN_TAG = "patchfleet:run";
+const REGION_TAG = "patchfleet:region";
 
 /**
  * Polls one execution until it ends or the signal aborts, waiting `initialMs` first and growing
@@ -298,8 +397,12 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
   const log = options.log ?? (() => undefined);
   const store = new RunStore(options.stateDir ?? defaultStateDir(fleet));
   const key = [path.resolve(fleet.file), fleet.runbookName, operation, reboot].join("|");
-  const { record, resumed } = await store.openOrCreate(key, operation, reboot, new Date());
-  const aws = new AwsSessions({ ...options.aws, runId: record.runId });
+  const digest = fleetDigest(fleet);
+  // A run is kept on disk only once it is about to start something (R7 needs the token on disk
+  // before the first start); one that never got that far leaves no record.
+  const { record, resumed } = await store.openOrNew(key, operation, reboot, new Date(), digest);
+  let recorded = resumed;
+  const aws = new AwsSessions({ progress: log, ...options.aws, runId: record.runId });
   const home = homeRegion(fleet);
   const report: PatchReport = {
     kind: "patch",
@@ -318,7 +421,7 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
   };
   let clientToken = record.clientToken;
   try {
-    if (resumed) log(`resuming run ${record.runId} (same ClientTokens)`);
+    if (resumed) log(`resuming run ${record.runId}: looking for executions it already started`);
     const checked = await preflight(fleet, aws);
     report.preflight = checked.problems;
     report.notes.push(...checked.notes);
@@ -376,10 +479,28 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
         put(cancelled(fleet, targets, `not started: ${entry.notStarted}`));
         continue;
       }
+      if (saved?.executionId === undefined && saved !== undefined) {
+        // An earlier attempt of this run tried to start here and did not record the answer (a
+        // timeout or a crash). A ClientToken "can't be reused" (StartAutomationExecution API
+        // reference), so look for the execution by the run's tags instead of starting again.
+        const found = await findStarted(
+          reader,
+          fleet,
+          record.runId,
+          region,
+          new Date(record.createdAt),
+        );
+        if (found !== undefined) {
+          saved.executionId = found;
+          await store.save(record);
+          log(`found execution ${found} in ${region}, started earlier by run ${record.runId}`);
+        }
+      }
       if (saved === undefined) {
         // The token is on disk before the first attempt, so a crash mid-call is retried with it.
         record.regions[region] = { clientToken: entry.clientToken };
         await store.save(record);
+        recorded = true;
       }
       const regionRun = record.regions[region];
       clientToken = regionRun.clientToken;
@@ -396,18 +517,32 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
         log(
           `starting ${fleet.runbookName} (${operation}) in ${region}: ${targets.length} account(s)`,
         );
-        const out = await writer.send(
-          new StartAutomationExecutionCommand({
-            DocumentName: fleet.runbookName,
-            Parameters: runbookParameters(fleet, operation, reboot, record.snapshotId),
-            TargetLocations: locations,
-            ClientToken: regionRun.clientToken,
-            Tags: [
-              { Key: "patchfleet:run", Value: record.runId },
-              { Key: "patchfleet:region", Value: region },
-            ],
-          }),
-        );
+        let out;
+        try {
+          out = await writer.send(
+            new StartAutomationExecutionCommand({
+              DocumentName: fleet.runbookName,
+              Parameters: runbookParameters(fleet, operation, reboot, record.snapshotId),
+              TargetLocations: locations,
+              ClientToken: regionRun.clientToken,
+              Tags: [
+                { Key: RUN_TAG, Value: record.runId },
+                { Key: REGION_TAG, Value: region },
+              ],
+            }),
+          );
+        } catch (err) {
+          // A refusal that cannot have started anything, before any region started: forget the
+          // run, so the next attempt is a new run rather than a "resume" of nothing.
+          const kind = awsFailureKind(err);
+          const definite = ["denied", "not-found", "invalid", "no-credentials"].includes(kind);
+          const started = Object.values(record.regions).some((r) => r.executionId !== undefined);
+          if (definite && !started) {
+            await store.remove(record.runId);
+            recorded = false;
+          }
+          throw err;
+        }
         if (!out.AutomationExecutionId) throw new Error("StartAutomationExecution returned no id");
         regionRun.executionId = out.AutomationExecutionId;
         await store.save(record);
@@ -425,7 +560,15 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
         report.interrupted = true;
         report.stopCommand = stopCommand(executionId, home);
       }
-      const attempts = await listAttempts(reader, executionId, region, targets);
+      const attempts = await listAttempts(
+        aws,
+        fleet,
+        reader,
+        executionId,
+        region,
+        targets,
+        report.notes,
+      );
       const regionReports = targetReports(
         fleet,
         targets,
@@ -448,7 +591,7 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
     }
     report.targets = all.map(({ member, region }) => reports.get(`${member.account}/${region}`)!);
     report.summary = summarize(report.targets);
-    if (!report.interrupted) {
+    if (!report.interrupted && recorded) {
       const finished: RunRecord = {
         ...record,
         finishedAt: new Date().toISOString(),
@@ -458,7 +601,13 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
     }
     return report;
   } catch (err) {
-    throw new PatchRunError(record.runId, clientToken, err, store.fileOf(record.runId));
+    throw new PatchRunError(
+      record.runId,
+      clientToken,
+      err,
+      recorded ? store.fileOf(record.runId) : undefined,
+      record.fleetDigest !== undefined && record.fleetDigest !== digest,
+    );
   } finally {
     aws.destroy();
   }

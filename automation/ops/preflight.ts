@@ -7,8 +7,9 @@ import {
   DescribeDocumentPermissionCommand,
   SSMClient,
 } from "@aws-sdk/client-ssm";
+import { partitionOf } from "../../domain";
 import type { Fleet, FleetAccount } from "../fleet-types";
-import { AwsSessions, RoleRef } from "./aws";
+import { AwsFailureKind, AwsSessions, RoleRef, TargetAccessError, awsFailureKind } from "./aws";
 import {
   TARGET_LOCATIONS_PER_EXECUTION,
   TARGET_LOCATION_LIMIT,
@@ -39,6 +40,54 @@ export function homeRegion(fleet: Fleet): string {
   return fleet.central.regions[0];
 }
 
+/**
+ * Regions enabled by default: those launched before March 20, 2019 (AWS Account Management
+ * reference, "Enable or disable AWS Regions in your account",
+ * https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html; the list as
+ * published in "Regions that are enabled by default",
+ * https://docs.aws.amazon.com/assistant/latest/userguide/regions.html). The GovCloud and China
+ * partitions have no opt-in regions. Every other region is an opt-in region.
+ */
+export const REGIONS_ENABLED_BY_DEFAULT: readonly string[] = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ap-south-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ca-central-1",
+  "eu-central-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-north-1",
+  "sa-east-1",
+];
+
+export function isOptInRegion(region: string): boolean {
+  return partitionOf(region) === "aws" && !REGIONS_ENABLED_BY_DEFAULT.includes(region);
+}
+
+/** The fix for a call that failed for `kind`, when it was not a plain "not found". */
+function accessFix(kind: AwsFailureKind, permission: string, role: string): string {
+  switch (kind) {
+    case "no-credentials":
+      return "provide AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)";
+    case "unreachable":
+      return "check the network path to the endpoint (AWS_ENDPOINT_URL_* or PATCHFLEET_AWS_ENDPOINT if set)";
+    case "timed-out":
+      return "the endpoint did not answer in time: check the network path, then run again";
+    case "throttled":
+      return "retry later; the account is being throttled";
+    default:
+      return `allow ${permission} to ${role}`;
+  }
+}
+
 async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<PreflightProblem[]> {
   const problems: PreflightProblem[] = [];
   try {
@@ -54,6 +103,45 @@ async function centralPreflight(fleet: Fleet, aws: AwsSessions): Promise<Preflig
       message: errorText(err),
       fix: "edit rollout.failureTolerance",
     });
+  }
+  if (!EXECUTION_ROLE_NAME.test(fleet.administrationRoleName)) {
+    problems.push({
+      target: "fleet",
+      message: `administrationRoleName ${JSON.stringify(fleet.administrationRoleName)} is not a valid IAM role name`,
+      fix: "use 1-64 characters of letters, digits and +=,.@/-_",
+    });
+  }
+  // The central account is a target too, so it holds both roles; IAM role names are unique
+  // within an account, case-insensitively (IAM CreateRole: "Role names are not distinguished by
+  // case"), so one name for both cannot be deployed nor run.
+  if (fleet.administrationRoleName.toLowerCase() === fleet.executionRoleName.toLowerCase()) {
+    problems.push({
+      target: "fleet",
+      message:
+        `roles.administrationRoleName and roles.executionRoleName are both ` +
+        `${JSON.stringify(fleet.executionRoleName)}: the central account needs two roles`,
+      fix: "give the two roles different names (the defaults are AWS-SystemsManager-AutomationAdministrationRole and AWS-SystemsManager-AutomationExecutionRole)",
+    });
+  }
+  // "If you start an automation from new Regions launched after March 20, 2019, and target a
+  // Region that is enabled by default, the automation fails." (Systems Manager user guide,
+  // Running automations in multiple AWS Regions and accounts.) patchfleet starts every region's
+  // automation from the home region, central.regions[0].
+  const home = homeRegion(fleet);
+  if (isOptInRegion(home)) {
+    const defaults = [...new Set(patchTargets(fleet).map((t) => t.region))].filter(
+      (r) => !isOptInRegion(r),
+    );
+    if (defaults.length > 0) {
+      problems.push({
+        target: "fleet",
+        message:
+          `automations start in ${home} (central.regions[0]), an opt-in region launched after ` +
+          `March 20, 2019; SSM documents that an automation started there fails in regions ` +
+          `enabled by default: ${defaults.join(", ")}`,
+        fix: `list a region enabled by default first in central.regions (e.g. ${defaults[0]})`,
+      });
+    }
   }
   if (!EXECUTION_ROLE_NAME.test(fleet.executionRoleName)) {
     problems.push({
@@ -127,13 +215,29 @@ async function runbookPreflight(
       });
     }
   } catch (err) {
-    problems.push({
-      target: where,
-      message: `runbook ${name} not found in the central account in ${region}: ${errorText(err)}`,
-      fix:
-        `deploy the central stack with ${region} among central.regions (\`patchfleet up\`), ` +
-        "or correct runbookName",
-    });
+    const kind = awsFailureKind(err);
+    problems.push(
+      kind === "not-found"
+        ? {
+            target: where,
+            message: `runbook ${name} not found in the central account in ${region}: ${errorText(err)}`,
+            fix:
+              `deploy the central stack with ${region} among central.regions (\`patchfleet up\`), ` +
+              "or correct runbookName",
+          }
+        : {
+            target: where,
+            message: `cannot read runbook ${name} in ${region} (${kind}): ${errorText(err)}`,
+            fix:
+              err instanceof TargetAccessError
+                ? "fix central.operationsRole (or run with credentials of the central account)"
+                : accessFix(
+                    kind,
+                    "ssm:DescribeDocument",
+                    fleet.central.operationsRole ?? "your central-account credentials",
+                  ),
+          },
+    );
     return problems;
   }
   const shared = new Set<string>();
@@ -157,7 +261,14 @@ async function runbookPreflight(
     problems.push({
       target: where,
       message: `cannot read who runbook ${name} in ${region} is shared with: ${errorText(err)}`,
-      fix: "allow ssm:DescribeDocumentPermission to the central operations role",
+      fix:
+        err instanceof TargetAccessError
+          ? "fix central.operationsRole (or run with credentials of the central account)"
+          : accessFix(
+              awsFailureKind(err),
+              "ssm:DescribeDocumentPermission",
+              fleet.central.operationsRole ?? "your central-account credentials",
+            ),
     });
     return problems;
   }
@@ -203,30 +314,11 @@ async function resourceGroupPreflight(
   );
   const results = await mapBounded(work, 8, async ({ member, region }) => {
     const target = `${member.account}/${region}`;
-    let credentials;
-    try {
-      credentials = await aws.credentials(
-        isCentral(member) && member.readRole === undefined
-          ? centralRef(fleet)
-          : { account: member.account, roleArn: member.readRole, externalId: member.externalId },
-        region,
-      );
-    } catch (err) {
-      return {
-        target,
-        message: `cannot check resource group ${group}: ${errorText(err)}`,
-        fix: !isCentral(member)
-          ? `fix members[].readRole of ${member.account} (${member.name})`
-          : member.readRole === undefined
-            ? "fix central.operationsRole (or run with credentials of the central account)"
-            : "fix central.readRole",
-      };
-    }
-    if (!credentials) return undefined;
-    const check = await getGroup(group, region, credentials, {
-      endpoint: aws.options.endpoint,
-      timeoutMs: aws.options.requestTimeoutMs,
-    });
+    const ref: RoleRef =
+      isCentral(member) && member.readRole === undefined
+        ? centralRef(fleet)
+        : { account: member.account, roleArn: member.readRole, externalId: member.externalId };
+    const check = await getGroup(aws.resourceGroups(ref, region), group);
     if (check.found) return undefined;
     if (check.reason === "not-found") {
       return {
@@ -237,17 +329,18 @@ async function resourceGroupPreflight(
           "(`patchfleet up`), or correct resourceGroup.name",
       };
     }
-    if (check.reason === "denied") {
-      return {
-        target,
-        message: `cannot check resource group ${group}: ${check.message}`,
-        fix: `allow resource-groups:GetGroup to ${member.readRole}`,
-      };
-    }
+    const role = !isCentral(member)
+      ? `members[].readRole of ${member.account} (${member.name})`
+      : member.readRole === undefined
+        ? (fleet.central.operationsRole ?? "your central-account credentials")
+        : "central.readRole";
     return {
       target,
-      message: `cannot check resource group ${group}: ${check.message}`,
-      fix: "retry; if it persists, check the Resource Groups endpoint of that region",
+      message: `cannot check resource group ${group} (${check.reason}): ${check.message}`,
+      fix:
+        check.reason === "denied" && /cannot assume/.test(check.message)
+          ? `fix ${role}: let your credentials assume it`
+          : accessFix(check.reason, "resource-groups:GetGroup", role),
     };
   });
   return { problems: results.filter((p): p is PreflightProblem => p !== undefined), notes };

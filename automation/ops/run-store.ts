@@ -22,6 +22,8 @@ export interface RunRecord {
   regions?: Record<string, { clientToken: string; executionId?: string; finalStatus?: string }>;
   finishedAt?: string;
   finalStatus?: string;
+  /** fleetDigest() of the fleet file when the run was created. */
+  fleetDigest?: string;
 }
 
 export function newRunId(): string {
@@ -52,6 +54,39 @@ export class RunStore {
       }
     }
     return found;
+  }
+
+  /**
+   * The open run for this key (resumed), or a new one with a fresh ClientToken and SnapshotId that
+   * is not written until the caller saves it.
+   */
+  async openOrNew(
+    key: string,
+    operation: string,
+    reboot: string,
+    now: Date,
+    fleetDigest?: string,
+  ): Promise<{ record: RunRecord; resumed: boolean }> {
+    const open = await this.findOpen(key);
+    if (open) return { record: open, resumed: true };
+    return {
+      record: {
+        runId: newRunId(),
+        key,
+        operation,
+        reboot,
+        clientToken: randomUUID(),
+        snapshotId: randomUUID(),
+        createdAt: now.toISOString(),
+        ...(fleetDigest !== undefined ? { fleetDigest } : {}),
+      },
+      resumed: false,
+    };
+  }
+
+  /** Deletes a run's record (a run that started nothing). */
+  async remove(runId: string): Promise<void> {
+    await fs.rm(this.fileOf(runId), { force: true });
   }
 
   /** The open run for this key, or a new one with a fresh ClientToken and SnapshotId. */

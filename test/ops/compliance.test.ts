@@ -1,7 +1,17 @@
 import { strict as assert } from "assert";
 import { gatherCompliance } from "../../automation/ops/compliance";
 import { FakeAws, useFakeEnv } from "./fake-aws";
-import { CENTRAL_KEY, makeFleet, makeInstances, member, registerRoles } from "./fixtures";
+import {
+  CENTRAL_KEY,
+  instanceId,
+  makeFleet,
+  makeInstances,
+  member,
+  registerRoles,
+} from "./fixtures";
+
+const NEW = instanceId("new", 1);
+const OK = instanceId("ok", 1);
 
 const A = "222222222222";
 const B = "333333333333";
@@ -68,6 +78,8 @@ describe("compliance against the local SSM/STS endpoint", function () {
       instances: 120,
       compliant: 80,
       nonCompliant: 40,
+      noData: 0,
+      unknown: 0,
       installed: report.targets[0].instances.reduce((s, i) => s + i.installed, 0),
       missing: 80,
       failed: 20,
@@ -92,6 +104,8 @@ describe("compliance against the local SSM/STS endpoint", function () {
         instances: 127,
         compliant: 84,
         nonCompliant: 43,
+        noData: 0,
+        unknown: 0,
         installed: a1.installed + report.targets[1].totals.installed,
         missing: 86,
         failed: 22,
@@ -147,10 +161,10 @@ describe("compliance against the local SSM/STS endpoint", function () {
     const b = report.targets[1];
     assert.equal(b.instances.length, 60);
     assert.equal(fake.callsOf("DescribeInstancePatches", B).length, 20 + 1);
-    const i3 = b.instances.find((i) => i.instanceId === "i-b00003")!;
+    const i3 = b.instances.find((i) => i.instanceId === instanceId("b", 3))!;
     assert.deepEqual(i3.missingPatches, ["ALAS-3 openssl fix 3", "ALAS-K3 kernel fix 3"]);
     assert.deepEqual(i3.failedPatches, []);
-    const i6 = b.instances.find((i) => i.instanceId === "i-b00006")!;
+    const i6 = b.instances.find((i) => i.instanceId === instanceId("b", 6))!;
     assert.deepEqual(i6.failedPatches, ["ALAS-G6 glibc fix 6"]);
     assert.equal(i6.compliant, false);
   });
@@ -197,26 +211,64 @@ describe("compliance against the local SSM/STS endpoint", function () {
     assert.equal(fake.callsOf("AssumeRole").length, 2);
   });
 
-  it("a managed node without a patch state counts as non-compliant with nothing known", async () => {
+  it("a managed node that never reported a patch state is 'no data', not non-compliant", async () => {
     const fleet = makeFleet([member(A, ["us-east-1"])]);
     registerRoles(fake, fleet);
     fake.instances.set(`${A}/us-east-1`, [
-      { id: "i-new", name: "fresh", noState: true },
-      { id: "i-ok", patchGroup: "web", installed: 4 },
+      { id: NEW, name: "fresh", noState: true },
+      { id: OK, patchGroup: "web", installed: 4 },
     ]);
     const report = await gatherCompliance({ fleet, runId: "run4", aws: { endpoint: fake.url } });
     assert.deepEqual(
-      report.targets[0].instances.map((i) => [
-        i.instanceId,
-        i.patchGroup,
-        i.compliant,
-        i.installed,
-      ]),
+      report.targets[0].instances.map((i) => [i.instanceId, i.patchGroup, i.state, i.installed]),
       [
-        ["i-new", "(no patch group)", false, 0],
-        ["i-ok", "web", true, 4],
+        [NEW, "(no patch group)", "NO_DATA", 0],
+        [OK, "web", "COMPLIANT", 4],
       ],
     );
+    const t = report.totals;
+    assert.deepEqual([t.instances, t.compliant, t.nonCompliant, t.noData], [2, 1, 0, 1]);
+  });
+
+  it("counts OtherNonCompliantCount and AvailableSecurityUpdateCount as Patch Manager does", async () => {
+    const fleet = makeFleet([member(A, ["us-east-1"])]);
+    registerRoles(fake, fleet);
+    const [other, availNc, availC, availUnknown] = [1, 2, 3, 4].map((n) => instanceId("win", n));
+    fake.instances.set(`${A}/us-east-1`, [
+      // "OtherNonCompliantCount ... The status of these managed nodes is NON_COMPLIANT."
+      // (InstancePatchState, SSM API reference)
+      { id: other, installed: 3, otherNonCompliant: 2 },
+      // AvailableSecurityUpdateCount counts as the baseline's
+      // AvailableSecurityUpdatesComplianceStatus says (CreatePatchBaseline / GetPatchBaseline,
+      // SSM API reference: COMPLIANT or NON_COMPLIANT; Windows Server only).
+      {
+        id: availNc,
+        installed: 3,
+        availableSecurityUpdates: 1,
+        baselineId: "pb-0aaaaaaaaaaaaaaa1",
+      },
+      { id: availC, installed: 3, availableSecurityUpdates: 1, baselineId: "pb-0bbbbbbbbbbbbbbb2" },
+      {
+        id: availUnknown,
+        installed: 3,
+        availableSecurityUpdates: 1,
+        baselineId: "pb-0ccccccccccccccc3",
+      },
+    ]);
+    fake.baselines.set(`${A}/us-east-1/pb-0aaaaaaaaaaaaaaa1`, "NON_COMPLIANT");
+    fake.baselines.set(`${A}/us-east-1/pb-0bbbbbbbbbbbbbbb2`, "COMPLIANT");
+    const report = await gatherCompliance({ fleet, runId: "run5", aws: { endpoint: fake.url } });
+    assert.deepEqual(
+      report.targets[0].instances.map((i) => [i.instanceId, i.state]).sort(),
+      [
+        [other, "NON_COMPLIANT"],
+        [availNc, "NON_COMPLIANT"],
+        [availC, "COMPLIANT"],
+        [availUnknown, "UNKNOWN"],
+      ].sort(),
+    );
+    // One GetPatchBaseline per baseline that matters, none for nodes decided without it.
+    assert.equal(fake.callsOf("GetPatchBaseline").length, 3);
   });
 
   it("an interrupt before targets start reports them CANCELLED, not dropped", async () => {

@@ -4,6 +4,13 @@
  * The account of each SSM call is the one whose access key signed it (keys come from AssumeRole or
  * `baseKeys`), and the region is the one in the signature's credential scope.
  *
+ * Every request is checked against AWS's published model (test/aws-models, `requestProblems`) and
+ * refused as AWS refuses it: ValidationException (SSM), ValidationError (STS),
+ * BadRequestException (Resource Groups). Credentials AssumeRole issues expire after
+ * `credentialLifetimeMs`; a call signed with an expired session is refused with
+ * ExpiredTokenException ("The security token included in the request is expired", AWS API
+ * reference, Common Errors: https://docs.aws.amazon.com/systems-manager/latest/APIReference/CommonErrors.html).
+ *
  * Faults are scripted: throttling at the n-th call of an operation for a target, latency, a
  * StartAutomationExecution whose first response is held past the client's timeout (the execution
  * is still recorded), roles that cannot be assumed, and any automation status.
@@ -11,6 +18,7 @@
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { URLSearchParams } from "url";
+import { requestProblems } from "../aws-models";
 
 export interface FakePatch {
   title: string;
@@ -33,6 +41,9 @@ export interface FakeInstance {
   operationEnd?: Date;
   /** The instance never reported a patch state. */
   noState?: boolean;
+  otherNonCompliant?: number;
+  availableSecurityUpdates?: number;
+  baselineId?: string;
   patches?: FakePatch[];
 }
 
@@ -80,6 +91,8 @@ export interface AutomationPlan {
 interface Execution {
   id: string;
   clientToken?: string;
+  tags: { Key: string; Value: string }[];
+  startTime: number;
   input: Record<string, unknown>;
   account: string;
   region: string;
@@ -126,10 +139,24 @@ export class FakeAws {
   readonly throttles: ThrottleRule[] = [];
   /** Resource groups per "account/region/name". */
   readonly resourceGroups = new Set<string>();
+  /** AvailableSecurityUpdatesComplianceStatus per "account/region/baselineId" (GetPatchBaseline). */
+  readonly baselines = new Map<string, string>();
   /** Accounts whose credentials may not call resource-groups:GetGroup. */
   readonly resourceGroupsDenied = new Set<string>();
   readonly executions = new Map<string, Execution>();
   plan: AutomationPlan = { parentStatuses: ["Success"], defaultTargetStatus: "Success" };
+  /** Lifetime of the credentials AssumeRole issues (capped by DurationSeconds). */
+  credentialLifetimeMs = 3_600_000;
+  /**
+   * SSM's documentation says a ClientToken "can't be reused" (StartAutomationExecutionRequest)
+   * and does not say for how long a used one is remembered. When set, a reused token is no longer
+   * recognised, so a start that relies on it starts a second execution.
+   */
+  forgetClientTokens = false;
+  /** DescribeAutomationExecutions does not list parent executions yet. */
+  unlisted = false;
+  /** Never answer any request (the connection stays open). */
+  silent = false;
   latencyMs = 0;
   /** Hold the first StartAutomationExecution response this long (after recording it). */
   holdFirstStartMs = 0;
@@ -141,6 +168,8 @@ export class FakeAws {
   /** TCP connections accepted so far (keep-alive reuses them across requests). */
   connections = 0;
   private readonly keys = new Map<string, string>();
+  /** Session token expiry per access key issued by AssumeRole. */
+  private readonly keyExpiry = new Map<string, number>();
   private readonly counters = new Map<string, number>();
   private server?: http.Server;
   private nextId = 1;
@@ -195,6 +224,7 @@ export class FakeAws {
   }
 
   private async serve(req: http.IncomingMessage, body: string, res: http.ServerResponse) {
+    if (this.silent) return;
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const auth = String(req.headers.authorization ?? "");
     const m = /Credential=([^/]+)\/[0-9]+\/([^/]+)\/([^/]+)\//.exec(auth);
@@ -236,6 +266,22 @@ export class FakeAws {
         send(400, { __type: "UnrecognizedClientException", message: "unknown access key" });
         return;
       }
+      if ((this.keyExpiry.get(accessKey) ?? Infinity) <= Date.now()) {
+        send(400, {
+          __type: "ExpiredTokenException",
+          message: "The security token included in the request is expired",
+        });
+        return;
+      }
+      const problems = requestProblems("ssm", op, input);
+      if (problems.length > 0) {
+        // The JSON protocol's validation error, as SSM answers it.
+        send(400, {
+          __type: "ValidationException",
+          message: `${problems.length} validation error(s) detected: ${problems.join("; ")}`,
+        });
+        return;
+      }
       if (throttled) {
         send(400, { __type: "ThrottlingException", message: "Rate exceeded" });
         return;
@@ -270,6 +316,17 @@ export class FakeAws {
       };
       if (account === "unknown")
         return reply(403, { Message: "unknown access key" }, "ForbiddenException");
+      if ((this.keyExpiry.get(accessKey) ?? Infinity) <= Date.now()) {
+        return reply(
+          403,
+          { Message: "The security token included in the request is expired" },
+          "ExpiredTokenException",
+        );
+      }
+      const problems = requestProblems("resource-groups", "GetGroup", input);
+      if (problems.length > 0) {
+        return reply(400, { Message: problems.join("; ") }, "BadRequestException");
+      }
       if (this.resourceGroupsDenied.has(account)) {
         return reply(
           403,
@@ -293,13 +350,13 @@ export class FakeAws {
     for (const [k, v] of form) params[k] = v;
     const call: FakeCall = { service: "sts", op: action, account, region, body: params, status: 0 };
     this.calls.push(call);
-    const [status, xml] = this.sts(action, form);
+    const [status, xml] = this.sts(action, form, accessKey);
     call.status = status;
     res.writeHead(status, { "content-type": "text/xml" });
     res.end(xml);
   }
 
-  private sts(action: string, form: URLSearchParams): [number, string] {
+  private sts(action: string, form: URLSearchParams, callerKey: string): [number, string] {
     const ns = "https://sts.amazonaws.com/doc/2011-06-15/";
     const error = (status: number, code: string, message: string): [number, string] => [
       status,
@@ -307,6 +364,23 @@ export class FakeAws {
         `<Message>${message}</Message></Error><RequestId>fake-1</RequestId></ErrorResponse>`,
     ];
     if (action !== "AssumeRole") return error(400, "InvalidAction", `unsupported ${action}`);
+    if (!this.baseKeys.has(callerKey) && !this.keys.has(callerKey)) {
+      return error(
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+      );
+    }
+    if ((this.keyExpiry.get(callerKey) ?? Infinity) <= Date.now()) {
+      return error(400, "ExpiredToken", "The security token included in the request is expired");
+    }
+    const request: Record<string, unknown> = {};
+    for (const [k, v] of form) {
+      if (k === "Action" || k === "Version") continue;
+      request[k] = k === "DurationSeconds" ? Number(v) : v;
+    }
+    const problems = requestProblems("sts", "AssumeRole", request);
+    if (problems.length > 0) return error(400, "ValidationError", problems.join("; "));
     const arn = form.get("RoleArn") ?? "";
     const session = form.get("RoleSessionName") ?? "";
     const duration = Number(form.get("DurationSeconds") ?? "3600");
@@ -327,7 +401,9 @@ export class FakeAws {
     const id = this.nextId++;
     const accessKey = `ASIA${role.account}${String(id).padStart(4, "0")}`;
     this.keys.set(accessKey, role.account);
-    const expiration = new Date(Date.now() + duration * 1000).toISOString();
+    const expiresAt = Date.now() + Math.min(duration * 1000, this.credentialLifetimeMs);
+    this.keyExpiry.set(accessKey, expiresAt);
+    const expiration = new Date(expiresAt).toISOString();
     return [
       200,
       `<AssumeRoleResponse xmlns="${ns}"><AssumeRoleResult><Credentials>` +
@@ -393,7 +469,13 @@ export class FakeAws {
             InstancePatchStates: items.map((i) => ({
               InstanceId: i.id,
               PatchGroup: i.patchGroup ?? "",
-              BaselineId: "pb-0123456789abcdef0",
+              BaselineId: i.baselineId ?? "pb-0123456789abcdef0",
+              ...(i.otherNonCompliant !== undefined
+                ? { OtherNonCompliantCount: i.otherNonCompliant }
+                : {}),
+              ...(i.availableSecurityUpdates !== undefined
+                ? { AvailableSecurityUpdateCount: i.availableSecurityUpdates }
+                : {}),
               InstalledCount: i.installed ?? 0,
               InstalledPendingRebootCount: i.pendingReboot ?? 0,
               MissingCount: i.missing ?? 0,
@@ -405,6 +487,19 @@ export class FakeAws {
               OperationEndTime: epoch(i.operationEnd ?? new Date(0)),
             })),
             ...(next ? { NextToken: next } : {}),
+          },
+        ];
+      }
+      case "GetPatchBaseline": {
+        const key = `${where}/${String(input.BaselineId)}`;
+        if (!this.baselines.has(key)) {
+          return invalid("DoesNotExistException", `baseline ${String(input.BaselineId)} not found`);
+        }
+        return [
+          200,
+          {
+            BaselineId: input.BaselineId,
+            AvailableSecurityUpdatesComplianceStatus: this.baselines.get(key),
           },
         ];
       }
@@ -440,11 +535,23 @@ export class FakeAws {
       }
       case "StartAutomationExecution": {
         this.starts += 1;
+        if (!this.documents.has(`${where}/${String(input.DocumentName)}`)) {
+          return invalid(
+            "AutomationDefinitionNotFoundException",
+            `Automation definition ${String(input.DocumentName)} not found`,
+          );
+        }
         const token = input.ClientToken as string | undefined;
-        const existing = [...this.executions.values()].find(
-          (e) => token !== undefined && e.clientToken === token,
-        );
+        const existing = this.forgetClientTokens
+          ? undefined
+          : [...this.executions.values()].find(
+              (e) => token !== undefined && e.clientToken?.toLowerCase() === token.toLowerCase(),
+            );
         if (existing) {
+          // IdempotentParameterMismatch: "an idempotent operation is retried and the parameters
+          // don't match the original call to the API with the same idempotency token" (botocore
+          // ssm model, shape IdempotentParameterMismatch). A retry with the same parameters is the
+          // same request.
           if (JSON.stringify(existing.input) !== JSON.stringify(input)) {
             return invalid(
               "IdempotentParameterMismatch",
@@ -453,12 +560,29 @@ export class FakeAws {
           }
           return [200, { AutomationExecutionId: existing.id }];
         }
-        const id = `exec-${String(this.nextId++).padStart(6, "0")}`;
-        this.executions.set(id, { id, clientToken: token, input, account, region, polls: 0 });
+        // AutomationExecutionId is 36 characters (botocore ssm model): a UUID.
+        const id = `${String(this.nextId++).padStart(8, "0")}-0000-4000-8000-000000000000`;
+        this.executions.set(id, {
+          id,
+          clientToken: token,
+          tags: (input.Tags as { Key: string; Value: string }[] | undefined) ?? [],
+          startTime: Date.now() / 1000,
+          input,
+          account,
+          region,
+          polls: 0,
+        });
         if (this.starts === 1 && this.holdFirstStartMs > 0) {
           await new Promise((r) => setTimeout(r, this.holdFirstStartMs));
         }
         return [200, { AutomationExecutionId: id }];
+      }
+      case "ListTagsForResource": {
+        const ex = this.executions.get(String(input.ResourceId));
+        if (input.ResourceType !== "Automation" || !ex || `${ex.account}/${ex.region}` !== where) {
+          return invalid("InvalidResourceId", "The resource ID isn't valid.");
+        }
+        return [200, { TagList: ex.tags }];
       }
       case "GetAutomationExecution": {
         const ex = this.executions.get(String(input.AutomationExecutionId));
@@ -523,26 +647,44 @@ export class FakeAws {
         return [200, { StepExecutions: items, ...(next ? { NextToken: next } : {}) }];
       }
       case "DescribeAutomationExecutions":
-        return this.childExecutions(input);
+        return this.describeExecutions(input, account, region);
       default:
         return invalid("InvalidAction", `the fake does not implement ${op}`);
     }
   }
 
   /**
-   * DescribeAutomationExecutions filtered by ParentExecutionId: the child execution of each
-   * account-region of the parent's TargetLocations, with the status the plan gives it, run by
-   * the execution role in that account (ExecutedBy).
+   * DescribeAutomationExecutions as its API reference documents it: every execution of the
+   * caller's account and region (parents started there, and the child executions SSM starts in
+   * that account and region for a multi-account parent — "the automation you run from the primary
+   * account starts child automations in each of the target accounts", user guide), narrowed by
+   * the documented filter keys (AutomationExecutionFilterKey in the botocore model), with the
+   * members of AutomationExecutionMetadata. Unknown keys were already refused by validation.
    */
-  private childExecutions(input: Record<string, unknown>): [number, unknown] {
+  private describeExecutions(
+    input: Record<string, unknown>,
+    account: string,
+    region: string,
+  ): [number, unknown] {
     const filters = (input.Filters as { Key: string; Values: string[] }[] | undefined) ?? [];
-    const parentId = filters.find((f) => f.Key === "ParentExecutionId")?.Values?.[0];
-    const ex = parentId === undefined ? undefined : this.executions.get(parentId);
-    if (!ex) return [200, { AutomationExecutionMetadataList: [] }];
     const seq = this.plan.parentStatuses;
-    const done = ex.polls >= seq.length && !STILL_RUNNING.has(seq[seq.length - 1]);
-    const children: unknown[] = [];
-    if (this.plan.children !== "none") {
+    const all: { meta: Record<string, unknown>; tags: { Key: string; Value: string }[] }[] = [];
+    for (const ex of this.executions.values()) {
+      const status = seq[Math.min(Math.max(ex.polls - 1, 0), seq.length - 1)];
+      if (ex.account === account && ex.region === region && !this.unlisted) {
+        all.push({
+          tags: ex.tags,
+          meta: {
+            AutomationExecutionId: ex.id,
+            DocumentName: ex.input.DocumentName,
+            AutomationExecutionStatus: status,
+            ExecutionStartTime: ex.startTime,
+            AutomationType: ex.input.TargetLocations ? "CrossAccount" : "Local",
+          },
+        });
+      }
+      const done = ex.polls >= seq.length && !STILL_RUNNING.has(seq[seq.length - 1]);
+      if (this.plan.children === "none") continue;
       let n = 0;
       for (const loc of (ex.input.TargetLocations as {
         Accounts: string[];
@@ -552,38 +694,74 @@ export class FakeAws {
         for (const a of loc.Accounts) {
           for (const r of loc.Regions) {
             const key = `${a}/${r}`;
-            if (this.plan.omit?.includes(key)) continue;
             n += 1;
-            const status = done
-              ? (this.plan.targetStatuses?.[key] ?? this.plan.defaultTargetStatus ?? "Success")
-              : "InProgress";
-            const failure = this.plan.failureMessages?.[key];
+            if (this.plan.omit?.includes(key) || a !== account || r !== region) continue;
             const role = loc.ExecutionRoleName ?? "AWS-SystemsManager-AutomationExecutionRole";
-            children.push({
-              AutomationExecutionId: `${ex.id}-child-${n}`,
-              ParentAutomationExecutionId: ex.id,
-              DocumentName: ex.input.DocumentName,
-              AutomationExecutionStatus: status,
-              ExecutionStartTime: 1_764_000_100 + n,
-              ExecutedBy: arnOf(a, role),
-              ...(failure ? { FailureMessage: failure } : {}),
+            const failure = this.plan.failureMessages?.[key];
+            all.push({
+              tags: [],
+              meta: {
+                AutomationExecutionId: `${ex.id}-child-${n}`,
+                ParentAutomationExecutionId: ex.id,
+                DocumentName: ex.input.DocumentName,
+                AutomationExecutionStatus: done
+                  ? (this.plan.targetStatuses?.[key] ?? this.plan.defaultTargetStatus ?? "Success")
+                  : "InProgress",
+                ExecutionStartTime: ex.startTime + n,
+                ExecutedBy: arnOf(a, role),
+                AutomationType: "Local",
+                ...(failure ? { FailureMessage: failure } : {}),
+              },
             });
             const older = this.plan.olderAttempts?.[key];
             if (older !== undefined) {
-              children.push({
-                AutomationExecutionId: `${ex.id}-child-${n}-earlier`,
-                ParentAutomationExecutionId: ex.id,
-                DocumentName: ex.input.DocumentName,
-                AutomationExecutionStatus: older,
-                ExecutionStartTime: 1_764_000_000 + n,
-                ExecutedBy: arnOf(a, role),
+              all.push({
+                tags: [],
+                meta: {
+                  AutomationExecutionId: `${ex.id}-child-${n}-earlier`,
+                  ParentAutomationExecutionId: ex.id,
+                  DocumentName: ex.input.DocumentName,
+                  AutomationExecutionStatus: older,
+                  ExecutionStartTime: ex.startTime + n - 0.5,
+                  ExecutedBy: arnOf(a, role),
+                  AutomationType: "Local",
+                },
               });
             }
           }
         }
       }
     }
-    const { items, next } = this.page(children, input);
+    const matches = all.filter(({ meta, tags }) =>
+      filters.every((f) => {
+        const v = f.Values;
+        switch (f.Key) {
+          case "ParentExecutionId":
+            return v.includes(String(meta.ParentAutomationExecutionId));
+          case "ExecutionId":
+            return v.includes(String(meta.AutomationExecutionId));
+          case "DocumentNamePrefix":
+            return v.some((p) => String(meta.DocumentName).startsWith(p));
+          case "ExecutionStatus":
+            return v.includes(String(meta.AutomationExecutionStatus));
+          case "AutomationType":
+            return v.includes(String(meta.AutomationType));
+          case "TagKey":
+            return tags.some((t) => v.includes(t.Key));
+          case "StartTimeAfter":
+            return v.every((t) => Number(meta.ExecutionStartTime) >= Date.parse(t) / 1000);
+          case "StartTimeBefore":
+            return v.every((t) => Number(meta.ExecutionStartTime) <= Date.parse(t) / 1000);
+          default:
+            // CurrentAction, TargetResourceGroup, AutomationSubtype, OpsItemId: nothing here has them.
+            return false;
+        }
+      }),
+    );
+    const { items, next } = this.page(
+      matches.map((m) => m.meta),
+      input,
+    );
     return [200, { AutomationExecutionMetadataList: items, ...(next ? { NextToken: next } : {}) }];
   }
 }

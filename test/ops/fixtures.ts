@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 /** A fleet built directly (no parser) and a fake AWS wired to it, for fleet-operation tests. */
 import type { Fleet, FleetAccount } from "../../automation/fleet-types";
 import { FakeAws, FakeInstance } from "./fake-aws";
@@ -62,13 +63,22 @@ export function registerRoles(fake: FakeAws, fleet: Fleet): void {
   }
 }
 
+/**
+ * A managed node id SSM accepts: "i-" and 17 word characters (InstanceId pattern
+ * `(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)` in the botocore ssm model), unique per prefix and index.
+ */
+export function instanceId(prefix: string, i: number): string {
+  const tag = createHash("sha256").update(prefix).digest("hex").slice(0, 9);
+  return `i-${tag}${String(i).padStart(8, "0")}`;
+}
+
 /** `count` instances with predictable ids and counts; every third one misses patches. */
 export function makeInstances(prefix: string, count: number): FakeInstance[] {
   const out: FakeInstance[] = [];
   for (let i = 0; i < count; i++) {
     const bad = i % 3 === 0;
     out.push({
-      id: `i-${prefix}${String(i).padStart(5, "0")}`,
+      id: instanceId(prefix, i),
       name: `host-${prefix}-${i}`,
       platform: i % 2 === 0 ? "Amazon Linux" : "Ubuntu",
       patchGroup: i % 2 === 0 ? "al2023-prod" : "ubuntu-prod",
