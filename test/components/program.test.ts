@@ -104,15 +104,24 @@ describe("index.ts (the Pulumi program)", function () {
     >;
     assert.equal(project.name, "patchfleet");
     assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: true } });
-    // With no `main` in Pulumi.yaml the Node language host takes package.json's `exports["."]`
-    // (then `main`) as the program, so both must name index.ts, never the automation library.
-    assert.equal(project.main, undefined);
+    // Pulumi.yaml `main`: "Path to the Pulumi program, relative to the location of Pulumi.yaml"
+    // (https://www.pulumi.com/docs/iac/concepts/projects/project-file/). The Node language host
+    // reads package.json's `exports["."]` (then `main`) only when Pulumi.yaml sets no main
+    // (@pulumi/pulumi cmd/run/run.js, `if (!hasEntrypoint)`), and those name the library others
+    // install, so Pulumi.yaml must name index.ts.
+    assert.equal(project.main, "index.ts");
+    const runJs = fs.readFileSync(require.resolve("@pulumi/pulumi/cmd/run/run.js"), "utf8");
+    assert.match(runJs, /const hasEntrypoint = argv\._\[0\] !== "\.";/);
+    assert.match(
+      runJs,
+      /if \(!hasEntrypoint\) \{\s*\/\/ Check if package\.json specifies an entrypoint/,
+    );
     const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
       main: string;
-      exports: Record<string, unknown>;
+      exports: Record<string, { default: string }>;
     };
-    assert.equal(pkg.exports["."], "./index.ts");
-    assert.equal(pkg.main, "index.ts");
+    assert.equal(pkg.exports["."].default, "./dist/components/index.js");
+    assert.equal(pkg.main, "dist/components/index.js");
     assert.ok(fs.existsSync(path.join(root, "index.ts")));
   });
 });
