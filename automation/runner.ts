@@ -206,17 +206,22 @@ export function fleetLockDir(fleet: Fleet, stateDir: string): string {
  */
 export async function runFleet(options: RunFleetOptions): Promise<FleetRunResult> {
   const { fleet, operation } = options;
-  selectTargets(fleet, options.only, options.shard); // bad input first, whoever holds the lock
   if (operation === "outputs") return runFleetLocked(options);
+  // Bad input and missing prerequisites first, whoever holds the lock, and before the lock's
+  // directory is created: a run that cannot start leaves nothing behind.
+  selectTargets(fleet, options.only, options.shard);
   const stateDir =
     options.stateDir ?? path.join(path.dirname(path.resolve(fleet.file)), ".patchfleet");
+  const env = options.env ?? process.env;
+  checkSecretsSetup(fleet, resolveBackend(fleet, stateDir), env);
+  const pulumiCommand = options.pulumiCommand ?? (await resolvePulumiCli({ env }));
   const lock = acquireFleetLock(
     fleetLockDir(fleet, stateDir),
     { operation, fleet: path.resolve(fleet.file) },
     { breakLock: options.breakLock },
   );
   try {
-    return await runFleetLocked({ ...options, stateDir });
+    return await runFleetLocked({ ...options, stateDir, pulumiCommand });
   } finally {
     lock.release();
   }

@@ -116,6 +116,9 @@ async function serve(): Promise<void> {
     wake?.();
   });
   process.on("disconnect", () => process.exit(0));
+  // A program's promise that rejects after its result was sent belongs to a target already
+  // reported: it must not kill the worker (and print Node's crash trace) on its way out.
+  process.on("unhandledRejection", () => undefined);
   await send({ kind: "ready" });
   for (;;) {
     const msg = queue.shift();

@@ -249,16 +249,25 @@ describe("patchfleet check --fleet (end to end through the CLI)", function () {
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stderr, /interrupt received; finishing running work/);
     const summary =
-      /\n501 targets, (\d+) resources: 0 mandatory, 0 advisory violations, (\d+) not checked \(interrupted\)\n$/.exec(
+      /\n501 targets, (\d+) resources: 0 mandatory, 0 advisory violations(?:, (\d+) interrupted)?, (\d+) not checked \(interrupted\)\n$/.exec(
         run.stdout,
       );
     assert.ok(summary, run.stdout.slice(-300));
-    const notChecked = Number(summary[2]);
+    // Targets in flight when the interrupt came are stopped and said to be interrupted; the
+    // rest were never started.
+    const interrupted = Number(summary[2] ?? 0);
+    const notChecked = Number(summary[3]);
     assert.ok(notChecked > 0 && notChecked < 501, String(notChecked));
     assert.equal(
       run.stdout.split("  not checked: the check was interrupted\n").length - 1,
       notChecked,
     );
+    assert.equal(
+      run.stdout.split("  interrupted: the check was stopped while this target was running\n")
+        .length - 1,
+      interrupted,
+    );
+    assert.doesNotMatch(run.stdout, /failed to load/);
   });
 
   it("says which fleet file is missing (exit 2)", async () => {
