@@ -89,7 +89,8 @@ function goEnv() {
     // Module and build caches under the home directory: the next build reuses them.
     GOMODCACHE: process.env.GOMODCACHE || path.join(home, "go", "pkg", "mod"),
     GOCACHE: process.env.GOCACHE || path.join(home, ".cache", "go-build"),
-    GOFLAGS: "-mod=readonly",
+    // No VCS stamp: engine/go sits inside this repository, and the stamp would only change the binary.
+    GOFLAGS: "-mod=readonly -buildvcs=false",
     CGO_ENABLED: "0",
   };
 }
