@@ -9,6 +9,7 @@ export default tseslint.config(
       "**/node_modules/**",
       "test/fixtures/**/*.js",
       "bin/**",
+      ".engine/**",
     ],
   },
   ...tseslint.configs.recommended,

@@ -148,7 +148,7 @@ export class PatchRunbook extends pulumi.ComponentResource {
         documentFormat: "JSON",
         content: JSON.stringify(content, null, 2),
         permissions:
-          shared.length > 0 ? { type: "Share", accountIds: shared.join(",") } : undefined,
+          shared.length > 0 ? { type: "Share", account_ids: shared.join(",") } : undefined,
         tags: args.tags ?? {},
       },
       {

@@ -91,7 +91,7 @@ describe("PatchRunbook", function () {
     assert.equal(doc.inputs.documentFormat, "JSON");
     assert.deepEqual(doc.inputs.permissions, {
       type: "Share",
-      accountIds: `${MEMBER_A},${MEMBER_B}`,
+      account_ids: `${MEMBER_A},${MEMBER_B}`,
     });
     // pulumi-aws #2555: in-place content updates fail; replace, deleting first (fixed name).
     assert.deepEqual(doc.replaceOnChanges, ["content"]);

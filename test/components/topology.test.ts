@@ -116,7 +116,7 @@ describe("AccountPatchTopology", function () {
     // Runbooks are shared with both members; windows log under this account's regional prefix.
     assert.deepEqual(named("pf-eu-west-1-runbook-document").inputs.permissions, {
       type: "Share",
-      accountIds: `${MEMBER_A},${MEMBER_B}`,
+      account_ids: `${MEMBER_A},${MEMBER_B}`,
     });
     const task = named("pf-ap-southeast-2-windows-install-task").inputs;
     const run = (task.taskInvocationParameters as { runCommandParameters: Record<string, unknown> })

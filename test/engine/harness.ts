@@ -1,0 +1,129 @@
+/**
+ * The engine suite's harness: the real Pulumi CLI from .engine/bin (npm run engine:setup), a
+ * PULUMI_HOME, a file:// backend and a stand-in cloud in a fresh temp dir per suite.
+ *
+ * Without .engine/bin/pulumi the suites skip, saying why, unless PATCHFLEET_REQUIRE_ENGINE is set
+ * (CI sets it), in which case they fail.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { snapshot } from "../../engine/provider/cloud";
+
+export const REPO = path.resolve(__dirname, "..", "..");
+export const ENGINE_BIN = path.join(REPO, ".engine", "bin");
+export const PULUMI = path.join(ENGINE_BIN, "pulumi");
+export const CENTRAL = "111111111111";
+
+/** Call in a suite's `before`: skips (or fails under PATCHFLEET_REQUIRE_ENGINE) without the engine. */
+export function requireEngine(ctx: Mocha.Context): void {
+  if (fs.existsSync(PULUMI)) return;
+  const why = `${PULUMI} is missing: run \`npm run engine:setup\` (needs Go) for the engine suite`;
+  if (process.env.PATCHFLEET_REQUIRE_ENGINE) throw new Error(why);
+  console.log(`  skipped: ${why}`);
+  ctx.skip();
+}
+
+export interface Sandbox {
+  dir: string;
+  cloud: string;
+  backend: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function sandbox(name: string): Sandbox {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `patchfleet-engine-${name}-`));
+  const cloud = path.join(dir, "cloud");
+  const backend = path.join(dir, "state");
+  fs.mkdirSync(backend, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${ENGINE_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_HOME: path.join(dir, "pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_CONFIG_PASSPHRASE: "patchfleet-engine-tests",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    // Never download a plugin: the stand-in provider on PATH must be the one the engine runs.
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PATCHFLEET_STANDIN_CLOUD: cloud,
+    PATCHFLEET_STANDIN_ACCOUNT: CENTRAL,
+    AWS_REGION: "us-east-1",
+  };
+  delete env.PULUMI_ACCESS_TOKEN;
+  return { dir, cloud, backend, env };
+}
+
+export interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+export function pulumi(
+  sb: Sandbox,
+  args: string[],
+  cwd: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Result {
+  const t = Date.now();
+  const r = spawnSync(PULUMI, [...args, "--non-interactive"], {
+    cwd,
+    env: { ...sb.env, ...extraEnv },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - t) / 1000 };
+}
+
+/** Like `pulumi`, failing the test with the CLI's output when it exits non-zero. */
+export function pulumiOk(sb: Sandbox, args: string[], cwd: string): Result {
+  const r = pulumi(sb, args, cwd);
+  if (r.status !== 0) {
+    throw new Error(`pulumi ${args.join(" ")} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  }
+  return r;
+}
+
+/** Runs a command asynchronously (for interrupts and concurrent locks). */
+export function start(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, done, output: () => out };
+}
+
+/** Resources left in the stand-in cloud, as "<file> <type> <id>" lines. */
+export function cloudResources(sb: Sandbox): string[] {
+  const lines: string[] = [];
+  for (const [file, records] of Object.entries(snapshot(sb.cloud))) {
+    for (const [type, byId] of Object.entries(records)) {
+      for (const id of Object.keys(byId)) lines.push(`${file} ${type} ${id}`);
+    }
+  }
+  return lines.sort();
+}
+
+/** Writes a stack config file for the repo's own program. */
+export function writeYaml(file: string, text: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A copy of the program's own files (not a fixture): Pulumi.yaml, index.ts and what it imports. */
+export function copyProgram(dest: string): string {
+  for (const f of ["Pulumi.yaml", "index.ts", "tsconfig.json", "package.json"]) {
+    fs.copyFileSync(path.join(REPO, f), path.join(dest, f));
+  }
+  for (const d of ["components", "domain"]) {
+    fs.cpSync(path.join(REPO, d), path.join(dest, d), { recursive: true });
+  }
+  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dest, "node_modules"));
+  return dest;
+}
