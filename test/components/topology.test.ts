@@ -114,9 +114,11 @@ describe("AccountPatchTopology", function () {
     // Nothing asked AWS (or anything else) for data while constructing.
     assert.deepEqual(calls, []);
     // Runbooks are shared with both members; windows log under this account's regional prefix.
+    // Keys `type` and `account_ids`, as the provider documents them:
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssm_document#permissions
     assert.deepEqual(named("pf-eu-west-1-runbook-document").inputs.permissions, {
       type: "Share",
-      accountIds: `${MEMBER_A},${MEMBER_B}`,
+      account_ids: `${MEMBER_A},${MEMBER_B}`,
     });
     const task = named("pf-ap-southeast-2-windows-install-task").inputs;
     const run = (task.taskInvocationParameters as { runCommandParameters: Record<string, unknown> })
