@@ -3,14 +3,17 @@
  * validation. Every expected value comes from the page or botocore model shape cited beside it.
  */
 import { strict as assert } from "assert";
+import { FleetError, parseFleet } from "../../automation/fleet";
+import { centralAccountConfig } from "../../automation/topology-config";
 import {
   checkScheduleExpression,
+  parseAccountConfig,
   parseMaintenanceWindow,
   parsePatchGroups,
   type ConfigIssue,
 } from "../../components/config";
 import { member, shape, valueProblems } from "../aws-models";
-import { issuesOf, rawCentral } from "./fixtures";
+import { issuesOf, rawCentral, rawMember } from "./fixtures";
 
 function groupIssues(groups: Record<string, unknown>): string[] {
   const issues: ConfigIssue[] = [];
@@ -204,15 +207,86 @@ describe("schedule expressions (Reference: Cron and rate expressions for Systems
     );
     assert.deepEqual(issues, []);
     assert.equal(ok?.schedule, "at(2026-07-07T15:55:00)");
+    const refused: ConfigIssue[] = [];
     parseMaintenanceWindow(
       { schedule: "at(2026-07-07T15:55:00)", durationHours: 2, offsetDays: 2 },
       "w",
-      issues,
+      refused,
     );
-    parseMaintenanceWindow({ schedule: "cron(0 2 ? * SUN *)", durationHours: 25 }, "x", issues);
+    parseMaintenanceWindow({ schedule: "cron(0 2 ? * SUN *)", durationHours: 25 }, "x", refused);
     assert.deepEqual(
-      issues.map((i) => i.path),
+      refused.map((i) => i.path),
       ["w.offsetDays", "x.durationHours"],
     );
+  });
+});
+
+describe("fleet-size limits in the stack config and the fleet file", () => {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => String(500000000000 + i));
+
+  it("memberAccountIds: 1,000 share one runbook; 1,001 pass SSM's default sharing quota", () => {
+    // DocumentPermissionLimit: "By default, you can share a private document with a maximum of
+    // 1,000 accounts" (botocore ssm model; API_ModifyDocumentPermission.html).
+    const ok = rawCentral();
+    ok.memberAccountIds = ids(1000);
+    assert.equal(parseAccountConfig(ok).memberAccountIds.length, 1000);
+    const over = rawCentral();
+    over.memberAccountIds = ids(1001);
+    assert.deepEqual(issuesOf(over), [
+      "memberAccountIds: lists 1001 accounts, but SSM shares a document privately with at most 1000 accounts by default (DocumentPermissionLimit); split the fleet across central accounts, or ask AWS Support to raise the quota before deploying",
+    ]);
+  });
+
+  it("organizationId: checked like AWS Organizations ids, central only", () => {
+    // Organization Id pattern ^o-[a-z0-9]{10,32}$
+    // (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html).
+    const ok = rawCentral();
+    ok.organizationId = "o-a1b2c3d4e5";
+    assert.equal(parseAccountConfig(ok).organizationId, "o-a1b2c3d4e5");
+    const bad = rawCentral();
+    bad.organizationId = "O-123";
+    assert.deepEqual(issuesOf(bad), [
+      'organizationId: must be an AWS Organizations id like o-a1b2c3d4e5 (o- and 10–32 lowercase letters or digits), got "O-123"',
+    ]);
+    const member = rawMember();
+    member.organizationId = "o-a1b2c3d4e5";
+    assert.deepEqual(issuesOf(member), [
+      "organizationId: is read by the central account only (its log bucket policy); remove it here",
+    ]);
+  });
+
+  it("a fleet file with 1,001 members is refused with the quota, before any cloud call", () => {
+    const members = ids(1001)
+      .map((id) => `  - { account: "${id}", name: m${id}, regions: [us-east-1] }`)
+      .join("\n");
+    const text = [
+      "central:",
+      '  account: "111111111111"',
+      "  regions: [us-east-1]",
+      "members:",
+      members,
+      "patchGroups:",
+      "  web:",
+      "    operatingSystem: UBUNTU",
+      "    approvalRules:",
+      "      - patchFilters: [{ key: PRIORITY, values: [Required] }]",
+    ].join("\n");
+    assert.throws(
+      () => parseFleet(text, "fleet.yaml"),
+      (err: Error) =>
+        err instanceof FleetError &&
+        err.issues.length === 1 &&
+        err.issues[0]?.path === "members" &&
+        (err.issues[0]?.message.startsWith("lists 1001 accounts, but SSM shares a document") ??
+          false),
+    );
+    // 1,000 members and an organization id: accepted, and the id reaches the central stack.
+    const fleet = parseFleet(
+      text.replace(/\n {2}- \{ account: "500000001000", [^}]*\}/, "") +
+        "\norganizationId: o-a1b2c3d4e5",
+      "fleet.yaml",
+    );
+    assert.equal(fleet.members.length, 1000);
+    assert.equal(centralAccountConfig(fleet).organizationId, "o-a1b2c3d4e5");
   });
 });
