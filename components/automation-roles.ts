@@ -9,6 +9,7 @@ import { DEFAULT_RUNBOOK_NAME } from "./config";
 import {
   administrationPermissions,
   administrationTrustPolicy,
+  automationRolePolicyArn,
   executionPermissions,
   executionTrustPolicy,
   maintenanceWindowPermissions,
@@ -155,6 +156,13 @@ export class AutomationRoles extends pulumi.ComponentResource {
       // role does not exist yet: in the central account, create the administration role first. In
       // member accounts it lives in the central account, which is deployed before any member.
       { parent: this, dependsOn: admin === undefined ? [] : [admin] },
+    );
+    // AWS's execution-role template attaches Automation's managed service-role policy; see
+    // executionPermissions for why patchfleet does not replace it with a narrower list.
+    new aws.iam.RolePolicyAttachment(
+      `${name}-execution-automation-policy`,
+      { role: execution.name, policyArn: automationRolePolicyArn(partition) },
+      { parent: this },
     );
     this.executionRoleArn = execution.arn;
 
