@@ -49,6 +49,8 @@ export interface Fleet {
   logBucketName: string;
   /** Days before central patch logs expire. Always set by parseFleet. @default 365 */
   logRetentionDays?: number;
+  /** AWS Organizations id of the fleet: the log bucket policy grants by organization. */
+  organizationId?: string;
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
   rollout: {
     maxConcurrent: CountOrPercent;

@@ -13,7 +13,7 @@ import type { Fleet } from "./fleet-types";
 import { parseAccountSections } from "./fleet/accounts";
 import { Checker, type FleetIssue } from "./fleet/checker";
 import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./fleet/rollout";
-import { parseSettings, parseTags } from "./fleet/settings";
+import { checkCentralScale, parseSettings, parseTags } from "./fleet/settings";
 import { readYaml } from "./fleet/yaml";
 
 export { closest } from "../components/config-util";
@@ -49,6 +49,7 @@ export const FLEET_KEYS = [
   "runbookMaxErrors",
   "logBucket",
   "logRetentionDays",
+  "organizationId",
   "maintenanceWindows",
   "rollout",
   "backend",
@@ -87,6 +88,13 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   );
   const { central, members, drafts } = parseAccountSections(c, top, yaml.source);
   const settings = parseSettings(c, top, central?.account.account);
+  checkCentralScale(
+    c,
+    central?.account,
+    members.length,
+    members.map((m) => m.account.account),
+    settings,
+  );
   const used = new Set(drafts.flatMap((d) => d.account.regions));
   const rollout = parseRollout(c, top.rollout, used);
   const { backend, secretsProvider } = parseBackend(c, top);

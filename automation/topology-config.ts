@@ -38,11 +38,13 @@ function shared(
 
 /** The central account's config: administration role, shared runbook, log bucket. */
 export function centralAccountConfig(fleet: Fleet): AccountConfig {
-  return {
+  const config: AccountConfig = {
     role: "central",
     ...shared(fleet, fleet.central),
     memberAccountIds: fleet.members.map((m) => m.account),
   };
+  if (fleet.organizationId !== undefined) config.organizationId = fleet.organizationId;
+  return config;
 }
 
 /** A member account's config: execution role trusting the central administration role. */

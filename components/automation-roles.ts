@@ -9,6 +9,7 @@ import { DEFAULT_RUNBOOK_NAME } from "./config";
 import {
   administrationPermissions,
   administrationTrustPolicy,
+  automationRolePolicyArn,
   executionPermissions,
   executionTrustPolicy,
   maintenanceWindowPermissions,
@@ -32,13 +33,17 @@ export interface AutomationRolesArgs {
   /** ARN partition: aws, aws-cn or aws-us-gov. @default "aws" */
   partition?: string;
   /**
-   * Name of the central administration role. Multi-account automation looks for this name.
+   * Name of the central administration role. AWS's setup uses this default name, but the role is
+   * passed by ARN (AutomationAssumeRole), so any name works.
    * https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-multiple-accounts-regions.html
    * @default "AWS-SystemsManager-AutomationAdministrationRole"
    */
   administrationRoleName?: string;
   /**
-   * Name of the execution role in every target account.
+   * Name of the execution role in every target account. A multi-account start names it per
+   * TargetLocation (ExecutionRoleName, whose API default is this name), so it must be the same in
+   * every account.
+   * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_TargetLocation.html
    * @default "AWS-SystemsManager-AutomationExecutionRole"
    */
   executionRoleName?: string;
@@ -155,6 +160,13 @@ export class AutomationRoles extends pulumi.ComponentResource {
       // role does not exist yet: in the central account, create the administration role first. In
       // member accounts it lives in the central account, which is deployed before any member.
       { parent: this, dependsOn: admin === undefined ? [] : [admin] },
+    );
+    // AWS's execution-role template attaches Automation's managed service-role policy; see
+    // executionPermissions for why patchfleet does not replace it with a narrower list.
+    new aws.iam.RolePolicyAttachment(
+      `${name}-execution-automation-policy`,
+      { role: execution.name, policyArn: automationRolePolicyArn(partition) },
+      { parent: this },
     );
     this.executionRoleArn = execution.arn;
 

@@ -9,6 +9,8 @@ import {
   APPROVE_AFTER_DAYS_MIN,
   COMPLIANCE_LEVELS,
   FILTER_KEYS,
+  MAX_FILTERS_PER_GROUP,
+  supportsApprovalDelay,
   supportsPatchSources,
   type OperatingSystem,
 } from "../domain";
@@ -60,6 +62,12 @@ export function parseFilters(
   if (!Array.isArray(raw)) {
     issues.push({ path, message: `must be a list of {key, values} filters, got ${describe(raw)}` });
     return [];
+  }
+  if (raw.length > MAX_FILTERS_PER_GROUP) {
+    issues.push({
+      path,
+      message: `has ${raw.length} filters; a patch filter group holds at most ${MAX_FILTERS_PER_GROUP} (one per key), so drop or merge filters`,
+    });
   }
   const out: PatchFilterSpec[] = [];
   const seen = new Set<string>();
@@ -154,7 +162,18 @@ export function parseRule(
       message: `must be a real date YYYY-MM-DD, got ${JSON.stringify(approveUntilDate)}`,
     });
   }
-  if (obj.approveAfterDays !== undefined && obj.approveUntilDate !== undefined) {
+  if (os !== undefined && !supportsApprovalDelay(os)) {
+    // AWS: "Not supported for Debian Server or Ubuntu Server" (API_PatchRule.html): these rules
+    // approve by their filters alone.
+    for (const key of ["approveAfterDays", "approveUntilDate"] as const) {
+      if (obj[key] !== undefined) {
+        issues.push({
+          path: joinPath(path, key),
+          message: `is not supported for ${os} approval rules; remove it (the rule approves what its filters match)`,
+        });
+      }
+    }
+  } else if (obj.approveAfterDays !== undefined && obj.approveUntilDate !== undefined) {
     issues.push({
       path,
       message: "set approveAfterDays or approveUntilDate, not both",

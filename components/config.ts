@@ -16,6 +16,8 @@ import {
   parseTags,
 } from "./config-account";
 import { parsePatchGroups } from "./config-patch-groups";
+import { checkShareCount } from "./document-sharing";
+import { ORGANIZATION_ID_PATTERN, bucketPolicyProblem } from "./log-bucket-policy";
 import {
   ConfigError,
   type ConfigIssue,
@@ -71,6 +73,7 @@ export const STACK_CONFIG_KEYS = [
   "runbookMaxErrors",
   "logBucketName",
   "logRetentionDays",
+  "organizationId",
   "maintenanceWindows",
   "tags",
 ] as const;
@@ -253,6 +256,36 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
   );
   const logRetentionDays =
     optionalInteger(obj, "logRetentionDays", "", issues, 1, 36500) ?? DEFAULT_LOG_RETENTION_DAYS;
+  const organizationId = optionalString(obj, "organizationId", "", issues);
+  if (organizationId !== undefined) {
+    if (role === "member") {
+      issues.push({
+        path: "organizationId",
+        message: "is read by the central account only (its log bucket policy); remove it here",
+      });
+    } else if (!ORGANIZATION_ID_PATTERN.test(organizationId)) {
+      issues.push({
+        path: "organizationId",
+        message: `must be an AWS Organizations id like o-a1b2c3d4e5 (o- and 10–32 lowercase letters or digits), got ${JSON.stringify(organizationId)}`,
+      });
+    }
+  }
+  if (role === "central") {
+    const shareProblem = checkShareCount(members.length);
+    if (shareProblem !== undefined)
+      issues.push({ path: "memberAccountIds", message: shareProblem });
+    if (self !== undefined && regions.length > 0) {
+      const sizeProblem = bucketPolicyProblem(
+        partitionOf(regions[0] as string),
+        logBucketName,
+        [self, ...members],
+        regions,
+        organizationId,
+      );
+      if (sizeProblem !== undefined)
+        issues.push({ path: "memberAccountIds", message: sizeProblem });
+    }
+  }
   const maintenanceWindows = parseWindows(obj.maintenanceWindows, "maintenanceWindows", issues);
   const tags = parseTags(obj.tags, "tags", issues);
   const resourceGroupTag = parseResourceGroupTag(obj.resourceGroupTag, issues);
@@ -277,6 +310,7 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
     tags,
   };
   if (deployRoleArn !== undefined) config.deployRoleArn = deployRoleArn;
+  if (organizationId !== undefined && role === "central") config.organizationId = organizationId;
   return config;
 }
 

@@ -90,88 +90,54 @@ export interface ExecutionPermissionsInput {
   partition: string;
   accountId: string;
   executionRoleName: string;
-  resourceGroupName: string;
-  logBucketName: string;
-  regions: string[];
-  /** The central account, owner of the shared runbook. */
-  centralAccountId: string;
-  runbookName: string;
+  /** Not used by the policy any more (AWS's template scopes nothing to them); kept for callers. */
+  resourceGroupName?: string;
+  logBucketName?: string;
+  regions?: string[];
+  centralAccountId?: string;
+  runbookName?: string;
 }
 
-/** The narrow inline policy of the execution role (instead of AmazonSSMAutomationRole). */
+/** The managed policy AWS's execution-role template attaches: Automation's own service role. */
+export function automationRolePolicyArn(partition: string): string {
+  return `arn:${partition}:iam::aws:policy/service-role/AmazonSSMAutomationRole`;
+}
+
+/**
+ * The inline policy of the execution role, next to the managed AmazonSSMAutomationRole
+ * (automationRolePolicyArn). Both as in AWS's own template for multi-account automation,
+ * AWS-SystemsManager-AutomationExecutionRole.zip, linked from "Setting up management account
+ * permissions for multi-Region and multi-account automation":
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/running-automations-multiple-accounts-regions.html
+ *
+ * Why not a narrower policy (RELIABILITY I3 prefers one): a multi-account run starts a child
+ * automation of the shared runbook in each target account under this role, which resolves the
+ * resource-group target and sends AWS-RunPatchBaseline. AWS documents only the template's
+ * permissions for that; it does not document which ssm: actions on which resources the child
+ * execution needs (the runbook is owned by another account, the automation-definition ARN and the
+ * calls made on the role's behalf are not listed anywhere). A hand-narrowed list that misses one
+ * fails only at patch time, in every account at once. So patchfleet grants what AWS documents to
+ * work and keeps the narrow parts that cost nothing: the role trusts only the administration role
+ * and SSM for this account (executionTrustPolicy), and passes only itself, only to SSM.
+ */
 export function executionPermissions(i: ExecutionPermissionsInput): PolicyDocument {
-  const p = i.partition;
   return {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "RunPatchBaselineOnInstances",
+        // The template's ExecutionPolicy: resolve tag and resource-group targets in this account.
+        Sid: "ResolveAutomationTargets",
         Effect: "Allow",
-        Action: "ssm:SendCommand",
-        Resource: [
-          // AWS-owned documents have no account in their ARN.
-          `arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE_DOCUMENT}`,
-          `arn:${p}:ec2:*:${i.accountId}:instance/*`,
-          `arn:${p}:ssm:*:${i.accountId}:managed-instance/*`,
-        ],
-      },
-      {
-        // These read-only calls do not support resource-level permissions.
-        Sid: "FollowCommandsAndReadTags",
-        Effect: "Allow",
-        Action: [
-          "ssm:ListCommands",
-          "ssm:ListCommandInvocations",
-          "ssm:GetCommandInvocation",
-          "ssm:DescribeInstanceInformation",
-          "ssm:DescribeAutomationExecutions",
-          "ec2:DescribeInstances",
-          "tag:GetResources",
-        ],
+        Action: ["resource-groups:ListGroupResources", "tag:GetResources", "ec2:DescribeInstances"],
         Resource: "*",
       },
       {
-        // AWS's own template grants AmazonSSMAutomationRole (ssm:* on *) for this; patchfleet
-        // grants only what running the shared patch runbook in this account needs.
-        Sid: "RunTheSharedPatchRunbook",
-        Effect: "Allow",
-        Action: [
-          "ssm:StartAutomationExecution",
-          "ssm:GetAutomationExecution",
-          "ssm:DescribeAutomationStepExecutions",
-          "ssm:StopAutomationExecution",
-          "ssm:GetDocument",
-          "ssm:DescribeDocument",
-        ],
-        Resource: [
-          `arn:${p}:ssm:*:${i.centralAccountId}:document/${i.runbookName}`,
-          `arn:${p}:ssm:*:*:automation-definition/${i.runbookName}:*`,
-          `arn:${p}:ssm:*:${i.accountId}:automation-execution/*`,
-        ],
-      },
-      {
-        Sid: "ReadThePatchResourceGroup",
-        Effect: "Allow",
-        Action: [
-          "resource-groups:GetGroup",
-          "resource-groups:GetGroupQuery",
-          "resource-groups:ListGroupResources",
-        ],
-        Resource: `arn:${p}:resource-groups:*:${i.accountId}:group/${i.resourceGroupName}`,
-      },
-      {
-        Sid: "WritePatchLogsUnderOwnPrefix",
-        Effect: "Allow",
-        Action: "s3:PutObject",
-        Resource: i.regions.map(
-          (r) => `arn:${p}:s3:::${i.logBucketName}/accountid=${i.accountId}/region=${r}/*`,
-        ),
-      },
-      {
+        // The template grants PassRole on this role itself; the PassedToService condition (I2)
+        // narrows it to the service Automation hands the role to.
         Sid: "PassOnlyItselfToSystemsManager",
         Effect: "Allow",
         Action: "iam:PassRole",
-        Resource: roleArn(p, i.accountId, i.executionRoleName),
+        Resource: roleArn(i.partition, i.accountId, i.executionRoleName),
         Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
       },
     ],

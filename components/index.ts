@@ -41,13 +41,27 @@ export {
 } from "./automation-roles";
 export { PatchTargetGroup, type PatchTargetGroupArgs } from "./resource-group";
 export { PatchBaselines, type PatchBaselinesArgs, osSlug } from "./patch-baselines";
-export { PatchRunbook, type PatchRunbookArgs, runbookContent } from "./runbook";
+export {
+  MAX_DOCUMENT_SHARE_ACCOUNTS,
+  PatchRunbook,
+  type PatchRunbookArgs,
+  checkShareCount,
+  runbookContent,
+} from "./runbook";
 export {
   PatchMaintenanceWindows,
   type PatchMaintenanceWindowsArgs,
   type WindowResources,
 } from "./maintenance-windows";
-export { PatchLogBucket, type PatchLogBucketArgs, logBucketPolicy, logPrefix } from "./log-bucket";
+export {
+  BUCKET_POLICY_MAX_BYTES,
+  PatchLogBucket,
+  type PatchLogBucketArgs,
+  bucketPolicyProblem,
+  logBucketPolicy,
+  logPrefix,
+  policyBytes,
+} from "./log-bucket";
 export {
   AccountPatchTopology,
   DEPLOY_SESSION_NAME,

@@ -1,7 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT_ID_PATTERN } from "../domain";
-import type { PolicyDocument, PolicyStatement } from "./automation-roles";
+import { ORGANIZATION_ID_PATTERN, bucketPolicyProblem, logBucketPolicy } from "./log-bucket-policy";
+
+export {
+  BUCKET_POLICY_MAX_BYTES,
+  ORGANIZATION_ID_PATTERN,
+  PRINCIPAL_ACCOUNT_VARIABLE,
+  bucketPolicyProblem,
+  logBucketPolicy,
+  logPrefix,
+  policyBytes,
+} from "./log-bucket-policy";
 
 export interface PatchLogBucketArgs {
   /** Physical bucket name (members are told it in their config). */
@@ -15,6 +25,14 @@ export interface PatchLogBucketArgs {
   /** ARN partition. @default "aws" */
   partition?: string;
   /**
+   * AWS Organizations id (`o-...`) of the fleet's accounts. When set, the write grant names the
+   * organization (aws:PrincipalOrgID) instead of every account, so the policy size no longer grows
+   * with the fleet; any account of the organization may then write, only under its own prefix.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+   * @default undefined (list the accounts)
+   */
+  organizationId?: string;
+  /**
    * Days before patch logs expire; noncurrent versions expire after 30 days.
    * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html
    * @default 365
@@ -22,68 +40,6 @@ export interface PatchLogBucketArgs {
   retentionDays?: number;
   /** Tags of the bucket. @default {} */
   tags?: Record<string, string>;
-}
-
-/** The prefix one account writes one region's patch logs under. */
-export function logPrefix(accountId: string, region: string): string {
-  return `accountid=${accountId}/region=${region}/`;
-}
-
-/**
- * The bucket policy. Who writes matters here: Run Command output (from maintenance windows and
- * from the runbook's aws:runCommand step alike) is uploaded by the SSM Agent on each instance
- * with the instance profile's credentials, not by the automation execution role. So the grant
- * names each account (its root principal, which delegates to that account's IAM policies) and
- * confines it to the account's own `accountid=<id>/region=<region>/` prefixes.
- *
- * Since agent 2.0.672.0 every upload carries the `bucket-owner-full-control` canned ACL (added
- * for cross-account buckets), and S3's PutObject documentation requires s3:PutObjectAcl as well
- * as s3:PutObject for a PutObject that sets an ACL. BucketOwnerEnforced (below) accepts exactly
- * this canned ACL and decides who owns the object; nothing says it waives the permission. So both
- * actions are granted, on exactly the same prefixes. The instance profile of every patched
- * instance then needs, in its own account:
- *   - s3:PutObject and s3:PutObjectAcl on
- *     arn:<partition>:s3:::<bucket>/accountid=<its account>/region=<its region>/*
- *   - s3:GetEncryptionConfiguration on arn:<partition>:s3:::<bucket>
- * (plus the usual AmazonSSMManagedInstanceCore).
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (Permissions)
- */
-export function logBucketPolicy(
-  partition: string,
-  bucketName: string,
-  writerAccountIds: string[],
-  regions: string[],
-): PolicyDocument {
-  const bucketArn = `arn:${partition}:s3:::${bucketName}`;
-  const statements: PolicyStatement[] = [
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
-  ];
-  for (const id of writerAccountIds) {
-    statements.push({
-      Sid: `Account${id}WritesOwnPrefix`,
-      Effect: "Allow",
-      Principal: { AWS: `arn:${partition}:iam::${id}:root` },
-      Action: ["s3:PutObject", "s3:PutObjectAcl"],
-      Resource: regions.map((r) => `${bucketArn}/${logPrefix(id, r)}*`),
-    });
-  }
-  if (writerAccountIds.length > 0) {
-    statements.push({
-      Sid: "WritersReadEncryptionSettings",
-      Effect: "Allow",
-      Principal: { AWS: writerAccountIds.map((id) => `arn:${partition}:iam::${id}:root`) },
-      Action: "s3:GetEncryptionConfiguration",
-      Resource: bucketArn,
-    });
-  }
-  return { Version: "2012-10-17", Statement: statements };
 }
 
 /**
@@ -114,6 +70,20 @@ export class PatchLogBucket extends pulumi.ComponentResource {
     if (args.regions.length === 0) {
       throw new pulumi.ResourceError("regions must list at least one region", this);
     }
+    if (args.organizationId !== undefined && !ORGANIZATION_ID_PATTERN.test(args.organizationId)) {
+      throw new pulumi.ResourceError(
+        `organizationId must look like o-a1b2c3d4e5 (o- and 10–32 lowercase letters or digits), got ${JSON.stringify(args.organizationId)}`,
+        this,
+      );
+    }
+    const sizeProblem = bucketPolicyProblem(
+      args.partition ?? "aws",
+      args.bucketName,
+      [args.accountId, ...members],
+      args.regions,
+      args.organizationId,
+    );
+    if (sizeProblem !== undefined) throw new pulumi.ResourceError(sizeProblem, this);
     const retentionDays = args.retentionDays ?? 365;
     if (!Number.isInteger(retentionDays) || retentionDays < 1) {
       throw new pulumi.ResourceError(
@@ -181,7 +151,13 @@ export class PatchLogBucket extends pulumi.ComponentResource {
       {
         bucket: bucket.id,
         policy: JSON.stringify(
-          logBucketPolicy(partition, args.bucketName, [args.accountId, ...members], args.regions),
+          logBucketPolicy(
+            partition,
+            args.bucketName,
+            [args.accountId, ...members],
+            args.regions,
+            args.organizationId,
+          ),
         ),
       },
       // S3 rejects a new bucket policy while BlockPublicPolicy is being applied concurrently.

@@ -6,7 +6,10 @@ import {
   REBOOT_OPTIONS,
   RUN_PATCH_BASELINE_DOCUMENT,
 } from "../domain";
+import { checkShareCount } from "./document-sharing";
 import { checkMaxConcurrency, checkMaxErrors } from "./schedule";
+
+export { MAX_DOCUMENT_SHARE_ACCOUNTS, checkShareCount } from "./document-sharing";
 
 export interface PatchRunbookArgs {
   /**
@@ -29,6 +32,7 @@ export interface PatchRunbookArgs {
   maxErrors?: string;
   /**
    * Accounts the document is shared with (the member accounts), via `permissions` type Share.
+   * At most MAX_DOCUMENT_SHARE_ACCOUNTS (1,000, SSM's default quota for private sharing).
    * https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-ssm-sharing.html
    * @default []
    */
@@ -134,6 +138,10 @@ export class PatchRunbook extends pulumi.ComponentResource {
         this,
       );
     }
+    const shareProblem = checkShareCount(shared.length);
+    if (shareProblem !== undefined) {
+      throw new pulumi.ResourceError(`sharedWithAccountIds ${shareProblem}`, this);
+    }
     const content = runbookContent({
       resourceGroupName: args.resourceGroupName,
       logBucketName: args.logBucketName,
@@ -147,6 +155,10 @@ export class PatchRunbook extends pulumi.ComponentResource {
         documentType: "Automation",
         documentFormat: "JSON",
         content: JSON.stringify(content, null, 2),
+        // The provider reads this string map by the keys `type` and `account_ids` (comma-separated)
+        // and refuses a plan without them ("account_ids must be defined"), so the key is
+        // snake_case here even though every other input is camelCase.
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssm_document#permissions
         permissions:
           shared.length > 0 ? { type: "Share", account_ids: shared.join(",") } : undefined,
         tags: args.tags ?? {},

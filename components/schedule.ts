@@ -62,24 +62,107 @@ function checkCronField(text: string, index: number): string | undefined {
   return ok ? undefined : `${field.label} field ${JSON.stringify(text)} is not valid`;
 }
 
+/** Every value of one cron field ("*", "5", "1-5", "0/15", "*\/10", lists) for fields without names. */
+function expandField(text: string, field: CronField): number[] {
+  const out = new Set<number>();
+  for (const part of text.split(",")) {
+    const [range = "", stepText] = part.split("/");
+    const step = stepText === undefined ? 1 : Number(stepText);
+    let from = field.min;
+    let to = field.max;
+    if (range !== "*") {
+      const bounds = range.split("-").map((b) => parseValue(b, field) as number);
+      from = bounds[0] as number;
+      // AWS's "0/15" (a start with a step) runs from the start to the end of the field.
+      to = bounds.length === 2 ? (bounds[1] as number) : stepText === undefined ? from : field.max;
+    }
+    for (let v = from; v <= to; v += step) out.add(v);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The shortest gap in minutes between two runs of a cron schedule, from its minutes and hours
+ * fields (days only make gaps longer). Infinity when it runs at most once an hour.
+ */
+function shortestGapMinutes(minutesField: string, hoursField: string): number {
+  const minutes = expandField(minutesField, CRON_FIELDS[0] as CronField);
+  const hours = new Set(expandField(hoursField, CRON_FIELDS[1] as CronField));
+  let gap = Infinity;
+  for (let i = 1; i < minutes.length; i++) {
+    gap = Math.min(gap, (minutes[i] as number) - (minutes[i - 1] as number));
+  }
+  // From the last run of one hour to the first run of the next, when both hours are scheduled.
+  const wraps = [...hours].some((h) => hours.has((h + 1) % 24));
+  if (wraps && minutes.length > 0) {
+    gap = Math.min(gap, 60 - (minutes[minutes.length - 1] as number) + (minutes[0] as number));
+  }
+  return gap;
+}
+
+function isRealTimestamp(text: string): boolean {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})$/.exec(text);
+  if (m === null) return false;
+  const [y, mo, d, h, mi, sec] = m.slice(1).map(Number) as number[];
+  const date = new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, sec));
+  return (
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === (mo as number) - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === sec
+  );
+}
+
 /**
  * Returns undefined when `expr` is a schedule Systems Manager accepts for maintenance windows,
- * else what is wrong and an example of a valid expression.
+ * else what is wrong and an example of a valid expression. The rules, all from "Reference: Cron
+ * and rate expressions for Systems Manager":
+ * - `rate(value unit)`: a positive value; the unit singular for 1 and plural otherwise
+ *   ("rate(1 hours) and rate(5 hour) are not valid");
+ * - `cron(...)` with the six fields minutes … year, or seven with a leading seconds field, which
+ *   maintenance windows accept ("Zero (0) is not supported in the seconds field");
+ * - no cron faster than every 5 minutes ("Cron expressions that lead to rates faster than five
+ *   (5) minute are not supported");
+ * - `at(yyyy-mm-ddThh:mm:ss)`: one run at that time.
  */
 export function checkScheduleExpression(expr: string): string | undefined {
   const rate = /^rate\((.*)\)$/.exec(expr);
   if (rate !== null) {
-    const m = /^([1-9][0-9]{0,4}) (minutes?|hours?|days?)$/.exec(rate[1] as string);
+    const m = /^([1-9][0-9]{0,4}) (minute|minutes|hour|hours|day|days)$/.exec(rate[1] as string);
     if (m === null) {
       return `must be rate(<number> <minutes|hours|days>), got ${JSON.stringify(expr)}; ${SCHEDULE_EXAMPLE}`;
     }
+    const value = Number(m[1]);
+    const unit = m[2] as string;
+    const plural = unit.endsWith("s");
+    if (value === 1 && plural) {
+      return `rate(1 ...) takes a singular unit: write rate(1 ${unit.slice(0, -1)}), got ${JSON.stringify(expr)}`;
+    }
+    if (value > 1 && !plural) {
+      return `rate(${value} ...) takes a plural unit: write rate(${value} ${unit}s), got ${JSON.stringify(expr)}`;
+    }
     return undefined;
+  }
+  const at = /^at\((.*)\)$/.exec(expr);
+  if (at !== null) {
+    return isRealTimestamp(at[1] as string)
+      ? undefined
+      : `at(...) needs a real time yyyy-mm-ddThh:mm:ss, e.g. at(2026-07-07T15:55:00), got ${JSON.stringify(expr)}`;
   }
   const cron = /^cron\((.*)\)$/.exec(expr);
   if (cron !== null) {
-    const fields = (cron[1] as string).trim().split(/\s+/);
+    let fields = (cron[1] as string).trim().split(/\s+/);
+    if (fields.length === 7) {
+      const seconds = fields[0] as string;
+      if (!/^([1-9]|[1-5][0-9])$/.test(seconds)) {
+        return `the seconds field (the first of 7) must be one second 1–59 for maintenance windows (0 is not supported), got ${JSON.stringify(seconds)} in ${JSON.stringify(expr)}; or use the 6 fields ${SCHEDULE_EXAMPLE.replace("for example ", "like ")}`;
+      }
+      fields = fields.slice(1);
+    }
     if (fields.length !== 6) {
-      return `cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length} in ${JSON.stringify(expr)}; ${SCHEDULE_EXAMPLE}`;
+      return `cron needs 6 fields (minutes hours day-of-month month day-of-week year), or 7 with seconds first, got ${fields.length} in ${JSON.stringify(expr)}; ${SCHEDULE_EXAMPLE}`;
     }
     for (let i = 0; i < fields.length; i++) {
       const problem = checkCronField(fields[i] as string, i);
@@ -89,9 +172,13 @@ export function checkScheduleExpression(expr: string): string | undefined {
     if ((fields[2] === "?") === (fields[4] === "?")) {
       return `exactly one of day-of-month and day-of-week must be "?" in ${JSON.stringify(expr)}; ${SCHEDULE_EXAMPLE}`;
     }
+    const gap = shortestGapMinutes(fields[0] as string, fields[1] as string);
+    if (gap < 5) {
+      return `runs every ${gap} minute${gap === 1 ? "" : "s"} in ${JSON.stringify(expr)}; Systems Manager does not support cron schedules faster than every 5 minutes, so space the minutes at least 5 apart (e.g. 0/5)`;
+    }
     return undefined;
   }
-  return `must be a cron(...) or rate(...) expression, got ${JSON.stringify(expr)}; ${SCHEDULE_EXAMPLE}`;
+  return `must be a cron(...), rate(...) or at(...) expression, got ${JSON.stringify(expr)}; ${SCHEDULE_EXAMPLE}`;
 }
 
 /** SSM's pattern for MaxConcurrency (also TargetLocationMaxConcurrency). */

@@ -126,6 +126,7 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
           memberAccountIds: config.memberAccountIds,
           regions: config.regions,
           partition,
+          organizationId: config.organizationId,
           retentionDays: config.logRetentionDays,
           tags: config.tags,
         },

@@ -105,6 +105,11 @@ export interface AccountConfig {
   logBucketName: string;
   /** Central only: days before patch logs expire. @default 365 */
   logRetentionDays: number;
+  /**
+   * Central only: AWS Organizations id of the fleet. The log bucket policy then grants by
+   * organization (constant size) instead of listing every account. @default undefined
+   */
+  organizationId?: string;
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
   /** Tags added to every taggable resource. */
   tags: Record<string, string>;

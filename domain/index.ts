@@ -65,6 +65,25 @@ export const APPROVE_AFTER_DAYS_MIN = 0;
 export const APPROVE_AFTER_DAYS_MAX = 360;
 
 /**
+ * Operating systems whose approval rules take neither ApproveAfterDays nor ApproveUntilDate:
+ * PatchRule says of both "Not supported for Debian Server or Ubuntu Server" (every other OS must
+ * set one of them). The page names no other OS, so Raspberry Pi OS keeps the general rule.
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchRule.html
+ */
+export const NO_APPROVAL_DELAY_OPERATING_SYSTEMS: readonly OperatingSystem[] = ["UBUNTU", "DEBIAN"];
+
+/** Whether approval rules of this OS take approveAfterDays/approveUntilDate (see above). */
+export function supportsApprovalDelay(os: OperatingSystem): boolean {
+  return !NO_APPROVAL_DELAY_OPERATING_SYSTEMS.includes(os);
+}
+
+/**
+ * Filters in one patch filter group (an approval rule's, or the global filters): botocore's ssm
+ * model, PatchFilterGroup.PatchFilters → PatchFilterList, max 4.
+ */
+export const MAX_FILTERS_PER_GROUP = 4;
+
+/**
  * Filter keys valid in approval rules and global filters per operating system, and the values
  * AWS accepts for the keys whose values form a closed set. `undefined` values mean free-form (for
  * example PRODUCT names, which change as vendors ship releases). `*` is always accepted.

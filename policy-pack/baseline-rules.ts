@@ -6,6 +6,7 @@ import {
   complianceRank,
   isOperatingSystem,
   securityCoverage,
+  supportsApprovalDelay,
   type SecurityCoverage,
 } from "../domain";
 import type { BaselineRuleConfig } from "./config";
@@ -92,7 +93,11 @@ export function judgeBaseline(
 
     const afterDays = peek(rule, "approveAfterDays");
     const untilDate = peek(rule, "approveUntilDate");
-    if (isUnknown(afterDays)) unknownAt ??= `${path}.approveAfterDays`;
+    if (!supportsApprovalDelay(os)) {
+      // Ubuntu and Debian rules take no approval delay ("Not supported for Debian Server or
+      // Ubuntu Server", API_PatchRule.html): the rule approves what its filters select, so there
+      // is no delay to hold against the threshold.
+    } else if (isUnknown(afterDays)) unknownAt ??= `${path}.approveAfterDays`;
     else if (typeof afterDays === "number") {
       if (afterDays > cfg.maxApproveAfterDays) {
         problems.push(`approveAfterDays is ${afterDays}, more than ${cfg.maxApproveAfterDays}`);
@@ -160,8 +165,12 @@ export function baselineFix(props: unknown, cfg: BaselineRuleConfig): string {
       : os === undefined
         ? securityCoverage("WINDOWS")
         : [];
+  const delay =
+    typeof os === "string" && isOperatingSystem(os) && !supportsApprovalDelay(os)
+      ? ""
+      : ` with approveAfterDays at most ${cfg.maxApproveAfterDays} and`;
   return (
-    `add an approval rule that selects ${coverageText(coverage)} with approveAfterDays at most ` +
-    `${cfg.maxApproveAfterDays} and complianceLevel ${cfg.minimumComplianceLevel} or above`
+    `add an approval rule that selects ${coverageText(coverage)}${delay === "" ? " with" : delay} ` +
+    `complianceLevel ${cfg.minimumComplianceLevel} or above`
   );
 }

@@ -6,6 +6,7 @@ import {
   DEFAULT_ADMINISTRATION_ROLE_NAME,
   DEFAULT_EXECUTION_ROLE_NAME,
   DEFAULT_RESOURCE_GROUP_TAG,
+  partitionOf,
 } from "../../domain";
 import {
   DEFAULT_LOG_RETENTION_DAYS,
@@ -18,8 +19,10 @@ import {
 } from "../../components/config";
 import * as names from "../../components/config-names";
 import { describe, isPlainObject, joinPath } from "../../components/config-util";
+import { checkShareCount } from "../../components/document-sharing";
+import { ORGANIZATION_ID_PATTERN, bucketPolicyProblem } from "../../components/log-bucket-policy";
 import { checkMaxConcurrency, checkMaxErrors } from "../../components/schedule";
-import type { Fleet } from "../fleet-types";
+import type { Fleet, FleetAccount } from "../fleet-types";
 import type { Checker, Obj } from "./checker";
 
 export type FleetSettings = Pick<
@@ -33,6 +36,7 @@ export type FleetSettings = Pick<
   | "runbookMaxErrors"
   | "logBucketName"
   | "logRetentionDays"
+  | "organizationId"
   | "maintenanceWindows"
 >;
 
@@ -147,6 +151,14 @@ export function parseSettings(
     else c.add("logRetentionDays", `must be a whole number of days, 1–36500, got ${describe(v)}`);
   }
 
+  const organizationId = c.string(top, "organizationId", "");
+  if (organizationId !== undefined && !ORGANIZATION_ID_PATTERN.test(organizationId)) {
+    c.add(
+      "organizationId",
+      `must be an AWS Organizations id like o-a1b2c3d4e5 (o- and 10–32 lowercase letters or digits), got ${describe(organizationId)}`,
+    );
+  }
+
   const maintenanceWindows: Fleet["maintenanceWindows"] = {};
   if (top.maintenanceWindows !== undefined && top.maintenanceWindows !== null) {
     const mw = c.map(
@@ -162,7 +174,7 @@ export function parseSettings(
     }
   }
 
-  return {
+  const settings: FleetSettings = {
     resourceGroupTag: {
       key: tagKey ?? DEFAULT_RESOURCE_GROUP_TAG.key,
       value: tagValue ?? DEFAULT_RESOURCE_GROUP_TAG.value,
@@ -177,6 +189,37 @@ export function parseSettings(
     logRetentionDays,
     maintenanceWindows,
   };
+  if (organizationId !== undefined && ORGANIZATION_ID_PATTERN.test(organizationId)) {
+    settings.organizationId = organizationId;
+  }
+  return settings;
+}
+
+/**
+ * What only the whole fleet's size can break: the central runbook is shared with every member
+ * (SSM's private-sharing quota), and the central log bucket policy lists every account unless it
+ * grants by organization (S3's 20 KB policy limit).
+ */
+export function checkCentralScale(
+  c: Checker,
+  central: Pick<FleetAccount, "account" | "regions"> | undefined,
+  memberCount: number,
+  memberIds: string[],
+  settings: Pick<FleetSettings, "logBucketName" | "organizationId">,
+): void {
+  const share = checkShareCount(memberCount);
+  if (share !== undefined) c.add("members", share);
+  if (central === undefined || !Array.isArray(central.regions) || central.regions.length === 0) {
+    return;
+  }
+  const size = bucketPolicyProblem(
+    partitionOf(central.regions[0] as string),
+    settings.logBucketName,
+    [central.account, ...memberIds],
+    central.regions,
+    settings.organizationId,
+  );
+  if (size !== undefined) c.add("members", size);
 }
 
 export function parseTags(c: Checker, raw: unknown, path: string): Record<string, string> {

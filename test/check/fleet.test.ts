@@ -43,6 +43,7 @@ const MEMBER_REGION = {
 
 const MEMBER_TWO_REGIONS = {
   "aws:iam/role:Role": 2,
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
   "aws:resourcegroups/group:Group": 2,
   "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline": 2,
   "aws:ssm/maintenanceWindow:MaintenanceWindow": 4,
@@ -69,6 +70,7 @@ const EXPECTED: Record<
       // ii: administration role, maintenance-window role, and the central account's own
       // execution role; iv: the runbook in each region; the patch log bucket and its settings.
       "aws:iam/role:Role": 3,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
       "aws:resourcegroups/group:Group": 2,
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
@@ -110,6 +112,7 @@ const EXPECTED: Record<
     // windows-app is removed for staging: one baseline and one patch group.
     types: {
       "aws:iam/role:Role": 2,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
       "aws:resourcegroups/group:Group": 1,
       "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline": 1,
       "aws:ssm/maintenanceWindow:MaintenanceWindow": 2,
@@ -144,7 +147,7 @@ describe("patchfleet check --fleet (end to end through the CLI)", function () {
     assert.equal(first.code, 0);
     const report = JSON.parse(first.stdout);
     assert.deepEqual(Object.keys(report), ["targets", "summary"]);
-    assert.deepEqual(report.summary, { targets: 4, resources: 139, mandatory: 0, advisory: 0 });
+    assert.deepEqual(report.summary, { targets: 4, resources: 143, mandatory: 0, advisory: 0 });
     assert.deepEqual(
       report.targets.map((t: Target) => [t.name, t.account, t.regions, t.violations]),
       Object.entries(EXPECTED).map(([name, e]) => [name, e.account, e.regions, []]),
@@ -164,6 +167,7 @@ describe("patchfleet check --fleet (end to end through the CLI)", function () {
     const regional = (region: string) => {
       const counts = countTypes(prodB.resources, region);
       delete counts["aws:iam/role:Role"];
+      delete counts["aws:iam/rolePolicyAttachment:RolePolicyAttachment"];
       return counts;
     };
     assert.deepEqual(regional("eu-west-1"), MEMBER_REGION);
@@ -203,7 +207,7 @@ describe("patchfleet check --fleet (end to end through the CLI)", function () {
     const run = await runCli(["check", "--fleet", slow, "--json"]);
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
-    assert.deepEqual(report.summary, { targets: 4, resources: 139, mandatory: 1, advisory: 0 });
+    assert.deepEqual(report.summary, { targets: 4, resources: 143, mandatory: 1, advisory: 0 });
     const staging = report.targets.find((t: Target) => t.name === "staging");
     assert.deepEqual(staging.violations, [
       {

@@ -114,7 +114,7 @@ describe("parseAccountConfig: valid configs", () => {
 
   it("documents exactly the keys parseAccountConfig accepts", () => {
     const documented = Object.keys(exampleRaw());
-    const commentedOut = ["deployRoleArn", "centralAccountId"];
+    const commentedOut = ["deployRoleArn", "centralAccountId", "organizationId"];
     assert.deepEqual([...documented, ...commentedOut].sort(), [...STACK_CONFIG_KEYS].sort());
   });
 
@@ -537,14 +537,14 @@ describe("parsePatchGroups for other parsers", () => {
         ok: {
           operatingSystem: "UBUNTU",
           approvalRules: [
-            { patchFilters: [{ key: "PRIORITY", values: ["Required"] }], approveAfterDays: 0 },
+            // No approval delay: "Not supported for Debian Server or Ubuntu Server"
+            // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchRule.html).
+            { patchFilters: [{ key: "PRIORITY", values: ["Required"] }] },
           ],
         },
         bad: {
           operatingSystem: "UBUNTU",
-          approvalRules: [
-            { patchFilters: [{ key: "PRIORITY", values: ["Urgent"] }], approveAfterDays: 0 },
-          ],
+          approvalRules: [{ patchFilters: [{ key: "PRIORITY", values: ["Urgent"] }] }],
         },
       },
       "fleet.accounts[2].patchGroups",
@@ -579,7 +579,7 @@ describe("checkScheduleExpression", () => {
   const invalid: [string, string][] = [
     [
       "cron(0 2 ? * SUN)",
-      'cron needs 6 fields (minutes hours day-of-month month day-of-week year), got 5 in "cron(0 2 ? * SUN)"; for example cron(0 2 ? * SUN *) (Sundays 02:00) or rate(7 days)',
+      'cron needs 6 fields (minutes hours day-of-month month day-of-week year), or 7 with seconds first, got 5 in "cron(0 2 ? * SUN)"; for example cron(0 2 ? * SUN *) (Sundays 02:00) or rate(7 days)',
     ],
     [
       "cron(60 2 ? * SUN *)",
@@ -595,7 +595,7 @@ describe("checkScheduleExpression", () => {
     ],
     [
       "every sunday",
-      'must be a cron(...) or rate(...) expression, got "every sunday"; for example cron(0 2 ? * SUN *) (Sundays 02:00) or rate(7 days)',
+      'must be a cron(...), rate(...) or at(...) expression, got "every sunday"; for example cron(0 2 ? * SUN *) (Sundays 02:00) or rate(7 days)',
     ],
   ];
   for (const [expr, message] of invalid) {

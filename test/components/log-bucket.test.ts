@@ -1,7 +1,13 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../../components/automation-roles";
-import { PatchLogBucket, logBucketPolicy } from "../../components/log-bucket";
+import {
+  PatchLogBucket,
+  bucketPolicyProblem,
+  logBucketPolicy,
+  policyBytes,
+} from "../../components/log-bucket";
+import { requestProblems } from "../aws-models";
 import { installMocks, json, mockId, named, nameOfUrn, resources, settle } from "../helpers/mocks";
 import { CENTRAL, MEMBER_A, MEMBER_B } from "./fixtures";
 
@@ -74,98 +80,128 @@ describe("PatchLogBucket", function () {
     );
   });
 
-  it("bucket policy: TLS only; each account writes only its own accountid=/region= prefixes", async () => {
+  it("bucket policy: TLS only; one write grant whose object ARN is the caller's own account prefix", async () => {
     new PatchLogBucket("logs", args);
     await settle();
     const policy = json<PolicyDocument>(named("logs-policy").inputs.policy);
     const arn = "arn:aws:s3:::patch-logs-central";
-    assert.deepEqual(policy.Statement[0], {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: [arn, `${arn}/*`],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    });
-    const writers = policy.Statement.filter((s) => s.Sid.endsWith("WritesOwnPrefix"));
-    assert.deepEqual(
-      writers.map((s) => s.Principal),
-      [CENTRAL, MEMBER_A, MEMBER_B].map((id) => ({ AWS: `arn:aws:iam::${id}:root` })),
-    );
-    for (const [i, id] of [CENTRAL, MEMBER_A, MEMBER_B].entries()) {
-      assert.deepEqual(writers[i]?.Resource, [
-        `${arn}/accountid=${id}/region=us-east-1/*`,
-        `${arn}/accountid=${id}/region=eu-west-1/*`,
-      ]);
-      assert.equal(writers[i]?.Effect, "Allow");
-    }
-    assert.deepEqual(policy.Statement[policy.Statement.length - 1], {
-      Sid: "WritersReadEncryptionSettings",
-      Effect: "Allow",
-      Principal: { AWS: [CENTRAL, MEMBER_A, MEMBER_B].map((id) => `arn:aws:iam::${id}:root`) },
-      Action: "s3:GetEncryptionConfiguration",
-      Resource: arn,
-    });
-    assert.equal(policy.Statement.length, 5);
-  });
-
-  it("bucket policy, statement by statement: the agent's ACL upload needs s3:PutObjectAcl on the same prefixes", async () => {
-    new PatchLogBucket("logs", args);
-    await settle();
-    const policy = json<PolicyDocument>(named("logs-policy").inputs.policy);
-    const arn = "arn:aws:s3:::patch-logs-central";
-    const writes = (id: string): PolicyDocument["Statement"][number] => ({
-      Sid: `Account${id}WritesOwnPrefix`,
-      Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${id}:root` },
-      // The SSM Agent uploads with the bucket-owner-full-control canned ACL.
-      Action: ["s3:PutObject", "s3:PutObjectAcl"],
-      Resource: [
-        `${arn}/accountid=${id}/region=us-east-1/*`,
-        `${arn}/accountid=${id}/region=eu-west-1/*`,
-      ],
-    });
+    // Policy variables need the 2012-10-17 policy language
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
     assert.equal(policy.Version, "2012-10-17");
-    assert.equal(policy.Statement[0]?.Sid, "DenyInsecureTransport");
-    assert.deepEqual(policy.Statement[1], writes(CENTRAL));
-    assert.deepEqual(policy.Statement[2], writes(MEMBER_A));
-    assert.deepEqual(policy.Statement[3], writes(MEMBER_B));
-    assert.deepEqual(policy.Statement[4], {
-      Sid: "WritersReadEncryptionSettings",
-      Effect: "Allow",
-      Principal: { AWS: [CENTRAL, MEMBER_A, MEMBER_B].map((id) => `arn:aws:iam::${id}:root`) },
-      Action: "s3:GetEncryptionConfiguration",
-      Resource: arn,
-    });
-    assert.equal(policy.Statement.length, 5);
-    // No other statement grants an object ACL write: PutObjectAcl appears exactly three times,
-    // each time next to PutObject on that account's own prefixes.
-    const aclGrants = policy.Statement.filter(
-      (s) => s.Effect === "Allow" && [s.Action].flat().includes("s3:PutObjectAcl"),
-    );
-    assert.deepEqual(
-      aclGrants.map((s) => s.Sid),
-      [CENTRAL, MEMBER_A, MEMBER_B].map((id) => `Account${id}WritesOwnPrefix`),
+    assert.deepEqual(policy.Statement, [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "FleetAccountsWriteOwnPrefix",
+        Effect: "Allow",
+        // "AWS": "123456789012" names the account, like its :root ARN, in 15 bytes instead of 33
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts);
+        // fixed principals keep the policy non-public for BlockPublicPolicy
+        // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
+        Principal: { AWS: [CENTRAL, MEMBER_A, MEMBER_B] },
+        // The SSM Agent uploads with the bucket-owner-full-control canned ACL, which needs
+        // s3:PutObjectAcl as well (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).
+        Action: ["s3:PutObject", "s3:PutObjectAcl", "s3:GetEncryptionConfiguration"],
+        // ${aws:PrincipalAccount} is replaced per request by the caller's account; variables may
+        // stand in the resource part of an ARN, after the fifth colon
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+        Resource: [
+          arn,
+          `${arn}/accountid=\${aws:PrincipalAccount}/region=us-east-1/*`,
+          `${arn}/accountid=\${aws:PrincipalAccount}/region=eu-west-1/*`,
+        ],
+      },
+    ]);
+  });
+
+  it("with organizationId: Principal * limited by aws:PrincipalOrgID, no account list", async () => {
+    new PatchLogBucket("logs", { ...args, organizationId: "o-a1b2c3d4e5" });
+    await settle();
+    const policy = json<PolicyDocument>(named("logs-policy").inputs.policy);
+    const write = policy.Statement[1];
+    assert.equal(write?.Principal, "*");
+    // aws:PrincipalOrgID with a fixed value is S3's own example of a non-public grant
+    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
+    assert.deepEqual(write?.Condition, { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } });
+    assert.equal(JSON.stringify(policy).includes(MEMBER_A), false);
+    assert.throws(
+      () => new PatchLogBucket("bad-org", { ...args, organizationId: "org-1" }),
+      (err: Error) =>
+        err.message ===
+        'organizationId must look like o-a1b2c3d4e5 (o- and 10–32 lowercase letters or digits), got "org-1"',
     );
   });
 
-  it("logBucketPolicy: partition and regions shape every write grant; no writers, no read grant", () => {
+  it("size: 1,000 accounts fit S3's 20 KB limit; with an organization the size does not grow", () => {
+    // "Bucket policies are limited to 20 KB in size."
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html
+    const LIMIT = 20 * 1024;
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
+    const bucket = "patchfleet-patch-logs-111111111111";
+    const fourRegions = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"];
+    const sized = (n: number, regions: string[], org?: string) =>
+      policyBytes(logBucketPolicy("aws", bucket, ids(n), regions, org));
+    // 1,000 accounts (the document-sharing quota) in 4 regions: measured, and under the limit.
+    const thousand = sized(1000, fourRegions);
+    assert.ok(thousand < LIMIT, `${thousand} bytes`);
+    // Each further account costs exactly its 12 digits, two quotes and a comma.
+    assert.equal(sized(1001, fourRegions) - thousand, 15);
+    // The old layout (a statement per account listing every region) passed 20 KB at 45 accounts
+    // in 2 regions; the regions no longer multiply with the accounts.
+    assert.equal(
+      sized(1000, [...fourRegions, "eu-central-1"]) - thousand,
+      sized(1, [...fourRegions, "eu-central-1"]) - sized(1, fourRegions),
+    );
+    // With an organization: the same bytes for 3 accounts and for 10,000.
+    const org = "o-a1b2c3d4e5";
+    assert.equal(sized(3, fourRegions, org), sized(10_000, fourRegions, org));
+    assert.ok(sized(10_000, fourRegions, org) < 2000);
+    // AWS's model agrees the request itself is well-formed (PutBucketPolicy: Bucket, Policy).
+    assert.deepEqual(
+      requestProblems("s3", "PutBucketPolicy", {
+        Bucket: bucket,
+        Policy: JSON.stringify(logBucketPolicy("aws", bucket, ids(1000), fourRegions)),
+      }),
+      [],
+    );
+  });
+
+  it("refuses a fleet whose policy would pass 20 KB, naming the limit and the fix", () => {
+    const many = Array.from({ length: 1400 }, (_, i) => String(200000000000 + i));
+    const problem = bucketPolicyProblem("aws", "b-logs", many, ["us-east-1"]);
+    assert.match(
+      problem ?? "",
+      /^the log bucket policy for 1400 accounts in 1 regions is [0-9]+ bytes, over S3's bucket policy limit of 20 KB \(20480 bytes\); set organizationId so the policy grants by organization instead of listing every account$/,
+    );
+    assert.equal(
+      bucketPolicyProblem("aws", "b-logs", many, ["us-east-1"], "o-a1b2c3d4e5"),
+      undefined,
+    );
+    assert.throws(
+      () =>
+        new PatchLogBucket("huge", {
+          ...args,
+          memberAccountIds: many,
+          regions: ["us-east-1"],
+        }),
+      (err: Error) =>
+        err instanceof pulumi.ResourceError &&
+        err.message ===
+          bucketPolicyProblem("aws", args.bucketName, [CENTRAL, ...many], ["us-east-1"]),
+    );
+  });
+
+  it("logBucketPolicy: the partition shapes every ARN; no writers, no write grant", () => {
     const gov = logBucketPolicy("aws-us-gov", "gov-logs", [MEMBER_A], ["us-gov-west-1"]);
-    assert.deepEqual(gov.Statement.slice(1), [
-      {
-        Sid: `Account${MEMBER_A}WritesOwnPrefix`,
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws-us-gov:iam::${MEMBER_A}:root` },
-        Action: ["s3:PutObject", "s3:PutObjectAcl"],
-        Resource: [`arn:aws-us-gov:s3:::gov-logs/accountid=${MEMBER_A}/region=us-gov-west-1/*`],
-      },
-      {
-        Sid: "WritersReadEncryptionSettings",
-        Effect: "Allow",
-        Principal: { AWS: [`arn:aws-us-gov:iam::${MEMBER_A}:root`] },
-        Action: "s3:GetEncryptionConfiguration",
-        Resource: "arn:aws-us-gov:s3:::gov-logs",
-      },
+    assert.deepEqual(gov.Statement[1]?.Resource, [
+      "arn:aws-us-gov:s3:::gov-logs",
+      "arn:aws-us-gov:s3:::gov-logs/accountid=${aws:PrincipalAccount}/region=us-gov-west-1/*",
     ]);
     assert.deepEqual(
       logBucketPolicy("aws", "b", [], ["us-east-1"]).Statement.map((s) => s.Sid),

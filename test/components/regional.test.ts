@@ -4,6 +4,7 @@ import { PatchMaintenanceWindows } from "../../components/maintenance-windows";
 import { PatchTargetGroup } from "../../components/resource-group";
 import { PatchRunbook, runbookContent } from "../../components/runbook";
 import type { MaintenanceWindowSpec } from "../../components/types";
+import { shape } from "../aws-models";
 import { installMocks, json, mockId, named, nameOfUrn, resources, settle } from "../helpers/mocks";
 import { MEMBER_A, MEMBER_B } from "./fixtures";
 
@@ -89,6 +90,10 @@ describe("PatchRunbook", function () {
     assert.equal(doc.inputs.name, "patchfleet-RunPatchBaseline");
     assert.equal(doc.inputs.documentType, "Automation");
     assert.equal(doc.inputs.documentFormat, "JSON");
+    // The provider reads `permissions` by the keys `type` (only "Share") and `account_ids`
+    // (comma-separated), and refuses a plan without them: "\"account_ids\" must be defined".
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssm_document#permissions
+    // hashicorp/terraform-provider-aws internal/service/ssm/document.go, ValidDocumentPermissions
     assert.deepEqual(doc.inputs.permissions, {
       type: "Share",
       account_ids: `${MEMBER_A},${MEMBER_B}`,
@@ -158,6 +163,38 @@ describe("PatchRunbook", function () {
       (err: Error) =>
         err.message ===
         'maxConcurrency must be a count of at least 1 ("10") or a percentage 1%–100% ("10%"), got "0"\nmaxErrors must be a count ("0", "3") or a percentage 0%–100% ("5%"), got "110%"',
+    );
+  });
+
+  it("shares with up to 1,000 accounts and refuses more, naming SSM's quota", async () => {
+    // SSM's DocumentPermissionLimit: "By default, you can share a private document with a
+    // maximum of 1,000 accounts" (botocore ssm model, shape DocumentPermissionLimit;
+    // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ModifyDocumentPermission.html).
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
+    new PatchRunbook("rb", {
+      resourceGroupName: "g",
+      logBucketName: "patch-logs",
+      sharedWithAccountIds: ids(1000),
+    });
+    await settle();
+    const permissions = named("rb-document").inputs.permissions as Record<string, string>;
+    assert.equal(permissions.account_ids?.split(",").length, 1000);
+    // ModifyDocumentPermission takes at most 20 ids per call (botocore ssm model: AccountIdList
+    // max 20); the provider splits the list into batches of 20 itself
+    // (terraform-provider-aws internal/service/ssm/document.go, SSM_DOCUMENT_PERMISSIONS_BATCH_LIMIT),
+    // so one input of 1,000 ids is what the component should send.
+    assert.equal(shape("ssm", "AccountIdList").max, 20);
+    assert.throws(
+      () =>
+        new PatchRunbook("big", {
+          resourceGroupName: "g",
+          logBucketName: "patch-logs",
+          sharedWithAccountIds: ids(1001),
+        }),
+      (err: Error) =>
+        err instanceof pulumi.ResourceError &&
+        err.message ===
+          "sharedWithAccountIds lists 1001 accounts, but SSM shares a document privately with at most 1000 accounts by default (DocumentPermissionLimit); split the fleet across central accounts, or ask AWS Support to raise the quota before deploying",
     );
   });
 });

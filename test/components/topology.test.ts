@@ -78,8 +78,14 @@ describe("AccountPatchTopology", function () {
       assert.equal(counts[type], 3 * n, type);
     assert.equal(counts["aws:iam/role:Role"], 3);
     for (const t of BUCKET_TYPES) assert.equal(counts[t], 1, t);
+    // 3 providers, the regional resources, 3 roles and the execution role's managed-policy
+    // attachment, and the bucket's resources.
     const expectedTotal =
-      3 + 3 * Object.values(REGIONAL_CENTRAL).reduce((a, b) => a + b, 0) + 3 + BUCKET_TYPES.length;
+      3 +
+      3 * Object.values(REGIONAL_CENTRAL).reduce((a, b) => a + b, 0) +
+      3 +
+      1 +
+      BUCKET_TYPES.length;
     assert.equal(resources.filter((r) => r.custom).length, expectedTotal);
 
     // Regional children sit on their region's provider; IAM and the bucket on the home region's.
@@ -114,6 +120,8 @@ describe("AccountPatchTopology", function () {
     // Nothing asked AWS (or anything else) for data while constructing.
     assert.deepEqual(calls, []);
     // Runbooks are shared with both members; windows log under this account's regional prefix.
+    // Keys `type` and `account_ids`, as the provider documents them:
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssm_document#permissions
     assert.deepEqual(named("pf-eu-west-1-runbook-document").inputs.permissions, {
       type: "Share",
       account_ids: `${MEMBER_A},${MEMBER_B}`,

@@ -160,6 +160,33 @@ describe("policy patchfleet-baseline-security-approval", () => {
     ]);
   });
 
+  it("Ubuntu and Debian rules approve without a delay, as AWS documents, and pass", () => {
+    // PatchRule.ApproveAfterDays/ApproveUntilDate: "Not supported for Debian Server or Ubuntu
+    // Server." https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchRule.html
+    for (const os of ["UBUNTU", "DEBIAN"]) {
+      const ok = baseline("al2023", {
+        operatingSystem: os,
+        approvalRules: [
+          {
+            patchFilters: [{ key: "PRIORITY", values: ["Required", "Important"] }],
+            complianceLevel: "CRITICAL",
+          },
+        ],
+      });
+      assert.deepEqual(only(ok), [], os);
+      const low = baseline("al2023", {
+        operatingSystem: os,
+        approvalRules: [
+          { patchFilters: [{ key: "PRIORITY", values: ["Required"] }], complianceLevel: "LOW" },
+        ],
+      });
+      assert.match(
+        only(low)[0]?.message ?? "",
+        /rule 1: complianceLevel is LOW, below HIGH\. Fix: add an approval rule that selects PRIORITY Required or Important with complianceLevel HIGH or above\.$/,
+      );
+    }
+  });
+
   it("takes its thresholds from config", () => {
     const b = withRule({ approveAfterDays: 14, complianceLevel: "MEDIUM" });
     const cfg = { maxApproveAfterDays: 14, minimumComplianceLevel: "MEDIUM" };
