@@ -139,10 +139,14 @@ export function checkOutputPath(flag: string, file: string, cwd: string): string
  * Writes an output file after the work is done, atomically (temp file, then rename). A failure is
  * reported on stderr and returned as false, never thrown: the caller keeps the run's own exit code.
  */
-export function writeOutputFile(io: Pick<CliIO, "stderr">, abs: string, content: string): boolean {
+export function writeOutputFile(
+  io: Pick<CliIO, "stderr">,
+  abs: string,
+  content: string | Iterable<string>,
+): boolean {
   const tmp = `${abs}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, content);
+    writeContent(tmp, content);
     fs.renameSync(tmp, abs);
     return true;
   } catch (err) {
@@ -150,5 +154,19 @@ export function writeOutputFile(io: Pick<CliIO, "stderr">, abs: string, content:
     const reason = err instanceof Error ? err.message : String(err);
     io.stderr(`patchfleet: could not write ${abs}: ${reason}\n`);
     return false;
+  }
+}
+
+/** Writes a string, or a document piece by piece (a large report is never one string). */
+function writeContent(file: string, content: string | Iterable<string>): void {
+  if (typeof content === "string") {
+    fs.writeFileSync(file, content);
+    return;
+  }
+  const fd = fs.openSync(file, "w");
+  try {
+    for (const chunk of content) fs.writeSync(fd, chunk);
+  } finally {
+    fs.closeSync(fd);
   }
 }
