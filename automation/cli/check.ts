@@ -148,7 +148,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       yield "\n";
     })();
     if (writeOutputFile(io, reportFile, doc)) {
-      (options.json ? io.stderr : io.stdout)(`report written to ${shown(reportFile)}\n`);
+      (options.json ? io.stderr : io.stdout)(`report written to ${options.report}\n`);
     }
   }
   if (
