@@ -14,11 +14,11 @@ import { parseAccountSections } from "./fleet/accounts";
 import { Checker, type FleetIssue } from "./fleet/checker";
 import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./fleet/rollout";
 import { checkCentralScale, parseSettings, parseTags } from "./fleet/settings";
-import { readYaml } from "./fleet/yaml";
+import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./fleet/yaml";
 
 export { closest } from "../components/config-util";
 export type { FleetIssue } from "./fleet/checker";
-export { DEFAULT_BACKEND };
+export { DEFAULT_BACKEND, MAX_FLEET_FILE_BYTES };
 
 /** The fleet file is missing or invalid. `message` has one `<file>: <path>: <message>` line each. */
 export class FleetError extends Error {
@@ -61,6 +61,10 @@ export const DEFAULT_PROJECT = "patchfleet";
 
 const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
+function isExtensible(raw: unknown): raw is Record<string, unknown> {
+  return typeof raw === "object" && raw !== null && !Array.isArray(raw);
+}
+
 function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   const yaml = readYaml(text, c);
   if (yaml === undefined) return undefined;
@@ -71,8 +75,12 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     );
     return undefined;
   }
+  // Top-level keys starting with "x-" are free for the user: a place for anchors (&defaults).
+  const raw = isExtensible(yaml.raw)
+    ? Object.fromEntries(Object.entries(yaml.raw).filter(([k]) => !k.startsWith("x-")))
+    : yaml.raw;
   const top = c.map(
-    yaml.raw,
+    raw,
     "(file)",
     FLEET_KEYS,
     "fleet settings (central, members, patchGroups, ...)",
@@ -131,12 +139,43 @@ export function parseFleet(text: string, file: string): Fleet {
   return fleet;
 }
 
+/**
+ * The file's text, read only up to MAX_FLEET_FILE_BYTES: a regular file's size is checked before
+ * a byte is read, and anything else (a pipe, a device) stops being read past the limit.
+ */
+async function readBounded(file: string): Promise<string> {
+  const handle = await fs.open(file, "r");
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
+    if (stat.isFile() && stat.size > MAX_FLEET_FILE_BYTES) {
+      throw new FleetError(file, [{ path: "(file)", message: tooLargeMessage(stat.size) }]);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(1024 * 1024, MAX_FLEET_FILE_BYTES + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > MAX_FLEET_FILE_BYTES) {
+        throw new FleetError(file, [{ path: "(file)", message: tooLargeMessage(total, true) }]);
+      }
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads and validates a fleet file; a missing or unreadable file is a FleetError too. */
 export async function loadFleet(file: string): Promise<Fleet> {
   let text: string;
   try {
-    text = await fs.readFile(file, "utf8");
+    text = await readBounded(file);
   } catch (err) {
+    if (err instanceof FleetError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const message =
       code === "ENOENT"

@@ -1,12 +1,15 @@
 /**
- * How long `patchfleet check --fleet <file> --json` takes, and how much memory it holds at its
- * peak, for generated fleets of 250 and 500 account-regions (members × 2 regions, 3 patch groups;
- * plus the central account).
+ * How long `patchfleet check --fleet <file> --json` takes, how much CPU it uses and how much memory
+ * it holds at its peak, for generated fleets of 500, 2,000 and 10,000 account-regions (members ×
+ * 2 regions, 3 patch groups; plus the central account), and how each grows per doubling of the
+ * fleet (1.0 is flat, 2.0 linear).
  *
- *   npm run build && node dist/bench/check.js [--sizes 250,500] [--workers N] [--batch-size N]
+ *   npm run build && node dist/bench/check.js [--sizes 500,2000,10000] [--workers N]
+ *       [--batch-size N] [--full-synthesis]
  *
  * Peak memory is the largest sum of the resident set sizes of the CLI process and all its worker
- * processes, sampled from /proc every 25 ms (Linux), next to the largest single worker's own peak.
+ * processes, sampled from /proc every 25 ms (Linux). CPU is user + system time of the CLI and every
+ * process it waited for. The load average is printed with each row: the machine may be shared.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -137,7 +140,14 @@ async function measure(accountRegions: number, dir: string, extra: string[]): Pr
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuSeconds = childrenCpuSeconds() - cpuBefore;
   fs.closeSync(fd);
-  const report = JSON.parse(fs.readFileSync(out, "utf8")) as {
+  // The summary closes the document: read its tail, not 170 MB of targets.
+  const size = fs.statSync(out).size;
+  const tail = Buffer.alloc(Math.min(size, 4096));
+  const rfd = fs.openSync(out, "r");
+  fs.readSync(rfd, tail, 0, tail.length, size - tail.length);
+  fs.closeSync(rfd);
+  const summaryText = /"summary": (\{[^}]*\})\s*\}\s*$/.exec(tail.toString("utf8"))?.[1];
+  const report = { summary: JSON.parse(summaryText ?? '{"targets":0,"resources":0}') } as {
     summary: { targets: number; resources: number };
   };
   return {
@@ -152,19 +162,20 @@ async function measure(accountRegions: number, dir: string, extra: string[]): Pr
 }
 
 async function main(): Promise<void> {
-  const sizes = (arg("sizes") ?? "250,500").split(",").map(Number);
+  const sizes = (arg("sizes") ?? "500,2000,10000").split(",").map(Number);
   const extra: string[] = [];
   for (const opt of ["workers", "batch-size"]) {
     const v = arg(opt);
     if (v !== undefined) extra.push(`--${opt}`, v);
   }
+  if (process.argv.includes("--full-synthesis")) extra.push("--full-synthesis");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "patchfleet-bench-check-"));
   console.log(
     `patchfleet check --json on ${os.availableParallelism()} cores, node ${process.version}` +
       (extra.length ? ` (${extra.join(" ")})` : ""),
   );
   console.log(
-    "account-regions  targets  resources   wall s    cpu s  peak MiB (all processes)  exit",
+    "account-regions  targets  resources   wall s    cpu s  peak MiB (all processes)  exit  load (1 min)",
   );
   const rows: Measurement[] = [];
   try {
@@ -175,17 +186,24 @@ async function main(): Promise<void> {
         `${String(m.accountRegions).padStart(15)}  ${String(m.targets).padStart(7)}  ` +
           `${String(m.resources).padStart(9)}  ${m.wallSeconds.toFixed(1).padStart(7)}  ` +
           `${m.cpuSeconds.toFixed(1).padStart(7)}  ` +
-          `${m.peakTreeMiB.toFixed(0).padStart(24)}  ${m.exitCode}`,
+          `${m.peakTreeMiB.toFixed(0).padStart(24)}  ${String(m.exitCode).padStart(4)}  ` +
+          `${os.loadavg()[0].toFixed(1).padStart(12)}`,
       );
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  if (rows.length >= 2) {
-    const [a, b] = [rows[0], rows[rows.length - 1]];
+  // Growth per doubling: (b / a) ^ (1 / log2(size b / size a)); 2.0 is linear, 1.0 flat.
+  const perDoubling = (a: number, b: number, sizeRatio: number) =>
+    (b / a) ** (1 / Math.log2(sizeRatio));
+  for (let i = 1; i < rows.length; i++) {
+    const [a, b] = [rows[i - 1], rows[i]];
+    const ratio = b.accountRegions / a.accountRegions;
     console.log(
-      `time ratio ${b.accountRegions}/${a.accountRegions}: ` +
-        `${(b.wallSeconds / a.wallSeconds).toFixed(2)} (input ratio ${(b.accountRegions / a.accountRegions).toFixed(2)})`,
+      `${a.accountRegions} -> ${b.accountRegions} (x${ratio.toFixed(1)}), per doubling: ` +
+        `wall x${perDoubling(a.wallSeconds, b.wallSeconds, ratio).toFixed(2)}, ` +
+        `cpu x${perDoubling(a.cpuSeconds, b.cpuSeconds, ratio).toFixed(2)}, ` +
+        `peak memory x${perDoubling(a.peakTreeMiB, b.peakTreeMiB, ratio).toFixed(2)}`,
     );
   }
 }

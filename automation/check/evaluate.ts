@@ -114,6 +114,11 @@ export async function evaluate(
     if (v.urn !== undefined) row.urn = v.urn;
     return row;
   });
+  return sortViolations(rows);
+}
+
+/** Mandatory first, then by policy, resource type, resource name and message. */
+export function sortViolations(rows: CheckViolation[]): CheckViolation[] {
   const key = (v: CheckViolation) =>
     [
       v.enforcementLevel === "mandatory" ? 0 : 1,

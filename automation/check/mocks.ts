@@ -13,7 +13,33 @@ export function stableHash(text: string): string {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0).toString(16).padStart(8, "0");
+  const hash = (h >>> 0).toString(16).padStart(8, "0");
+  hashLog?.push([text, hash]);
+  return hash;
+}
+
+/** The first `length` digits of stableHash(text), recorded as such. */
+function shortHash(text: string, length: number): string {
+  const hash = stableHash(text).slice(0, length);
+  hashLog?.push([text, hash]);
+  return hash;
+}
+
+/**
+ * Every (input, hash) the mocks computed, in order, while recording: the shared synthesis of the
+ * check (restamp.ts) recomputes them for each account-region its synthesis stands for.
+ */
+export type HashLog = [input: string, hash: string][];
+let hashLog: HashLog | undefined;
+
+/** Starts recording hashes; the returned function stops and returns them. */
+export function recordHashes(): () => HashLog {
+  const log: HashLog = [];
+  hashLog = log;
+  return () => {
+    if (hashLog === log) hashLog = undefined;
+    return log;
+  };
 }
 
 /** Id prefixes AWS uses for resources whose ids are generated, so mock ids read like real ones. */
@@ -101,7 +127,7 @@ export class CheckMocks implements pulumi.runtime.Mocks {
     const region = this.regionOf(args.provider);
     // Pulumi auto-names resources whose `name` is not given: logical name plus a random suffix.
     // Here the suffix is a hash so the name is stable.
-    const autoName = `${args.name}-${stableHash(args.name).slice(0, 7)}`;
+    const autoName = `${args.name}-${shortHash(args.name, 7)}`;
     const state: Record<string, unknown> = { ...inputs };
     if (args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2") {
       const bucket = typeof inputs.bucket === "string" ? inputs.bucket : autoName;

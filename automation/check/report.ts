@@ -30,30 +30,70 @@ export interface CheckReport {
   summary: { targets: number; resources: number; mandatory: number; advisory: number };
 }
 
+/** One target of the report, from its result. */
+export function reportTarget(r: TargetResult): ReportTarget {
+  const t: ReportTarget = {
+    name: r.name,
+    account: r.account,
+    regions: r.regions,
+    resources: r.resources.map((res) => ({
+      type: res.type,
+      name: res.name,
+      region: res.region,
+      inputs: res.inputs,
+    })),
+    violations: r.violations.map((v) => ({
+      policy: v.policy,
+      enforcementLevel: v.enforcementLevel,
+      ...(v.resourceType !== undefined ? { resourceType: v.resourceType } : {}),
+      ...(v.resourceName !== undefined ? { resourceName: v.resourceName } : {}),
+      message: v.message,
+    })),
+  };
+  if (r.warnings.length > 0) t.warnings = r.warnings;
+  if (r.failure) t.error = r.failure;
+  return t;
+}
+
+/** The report's totals, plus the targets that failed to load and those never checked. */
+export interface ReportTally {
+  summary: CheckReport["summary"];
+  failed: number;
+  notChecked: number;
+  /** Targets that were running when the check was stopped. */
+  interrupted: number;
+}
+
+/** Adds `count` targets like `r` (a target's shape: resources, violation levels, error). */
+export function addToTally(
+  tally: ReportTally,
+  r: Pick<TargetResult, "resources" | "violations" | "failure">,
+  count = 1,
+): ReportTally {
+  const s = tally.summary;
+  s.targets += count;
+  s.resources += r.resources.length * count;
+  for (const v of r.violations) {
+    if (v.enforcementLevel === "mandatory") s.mandatory += count;
+    if (v.enforcementLevel === "advisory") s.advisory += count;
+  }
+  if (r.failure?.message === NOT_CHECKED) tally.notChecked += count;
+  else if (r.failure?.message === INTERRUPTED) tally.interrupted += count;
+  else if (r.failure) tally.failed += count;
+  return tally;
+}
+
+export function emptyTally(): ReportTally {
+  return {
+    summary: { targets: 0, resources: 0, mandatory: 0, advisory: 0 },
+    failed: 0,
+    notChecked: 0,
+    interrupted: 0,
+  };
+}
+
 export function buildReport(results: readonly TargetResult[]): CheckReport {
-  const targets = results.map((r): ReportTarget => {
-    const t: ReportTarget = {
-      name: r.name,
-      account: r.account,
-      regions: r.regions,
-      resources: r.resources.map((res) => ({
-        type: res.type,
-        name: res.name,
-        region: res.region,
-        inputs: res.inputs,
-      })),
-      violations: r.violations.map((v) => ({
-        policy: v.policy,
-        enforcementLevel: v.enforcementLevel,
-        ...(v.resourceType !== undefined ? { resourceType: v.resourceType } : {}),
-        ...(v.resourceName !== undefined ? { resourceName: v.resourceName } : {}),
-        message: v.message,
-      })),
-    };
-    if (r.warnings.length > 0) t.warnings = r.warnings;
-    if (r.failure) t.error = r.failure;
-    return t;
-  });
+  const targets = results.map(reportTarget);
   const all = targets.flatMap((t) => t.violations);
   return {
     targets,
@@ -66,6 +106,19 @@ export function buildReport(results: readonly TargetResult[]): CheckReport {
   };
 }
 
+/** The report as JSON text, piece by piece: the same bytes as JSON.stringify(report, null, 2). */
+export function* jsonChunks(
+  targets: Iterable<ReportTarget>,
+  summary: CheckReport["summary"],
+): Generator<string> {
+  let first = true;
+  for (const t of targets) {
+    yield `${first ? '{\n  "targets": [\n' : ",\n"}    ${JSON.stringify(t, null, 2).replace(/\n/g, "\n    ")}`;
+    first = false;
+  }
+  yield `${first ? '{\n  "targets": []' : "\n  ]"},\n  "summary": ${JSON.stringify(summary, null, 2).replace(/\n/g, "\n  ")}\n}`;
+}
+
 /** Resource counts by type, most common first, then by type name. */
 export function countByType(resources: readonly { type: string }[]): [string, number][] {
   const counts = new Map<string, number>();
@@ -74,10 +127,14 @@ export function countByType(resources: readonly { type: string }[]): [string, nu
 }
 
 export function summaryLine(report: CheckReport): string {
-  const s = report.summary;
   const notChecked = report.targets.filter((t) => t.error?.message === NOT_CHECKED).length;
   const interrupted = report.targets.filter((t) => t.error?.message === INTERRUPTED).length;
   const failed = report.targets.filter((t) => t.error && !wasInterrupted(t.error)).length;
+  return tallyLine({ summary: report.summary, failed, notChecked, interrupted });
+}
+
+/** The closing line of the text report (and the HTML page's summary). */
+export function tallyLine({ summary: s, failed, notChecked, interrupted }: ReportTally): string {
   const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   return (
     `${plural(s.targets, "target")}, ${plural(s.resources, "resource")}: ` +
@@ -110,9 +167,21 @@ function indent(text: string, prefix: string): string {
 
 /** The text report: per target its resource counts by type and its violations, then the summary. */
 export function renderText(report: CheckReport, color: boolean): string {
+  return [
+    ...textChunks(report.targets, summaryLine(report), report.summary.mandatory > 0, color),
+  ].join("");
+}
+
+/** The text report piece by piece: one chunk per target, then the summary line. */
+export function* textChunks(
+  targets: Iterable<ReportTarget>,
+  line: string,
+  mandatory: boolean,
+  color: boolean,
+): Generator<string> {
   const st = color ? ANSI : PLAIN;
-  const out: string[] = [];
-  for (const t of report.targets) {
+  for (const t of targets) {
+    const out: string[] = [];
     const where = t.regions.join(", ");
     out.push(
       st.bold(`${t.name} (${t.account}) ${where}`) +
@@ -120,6 +189,7 @@ export function renderText(report: CheckReport, color: boolean): string {
     );
     if (wasInterrupted(t.error)) {
       out.push(st.dim(`  ${t.error?.message}`), "");
+      yield out.join("\n") + "\n";
       continue;
     }
     if (t.error) {
@@ -132,6 +202,7 @@ export function renderText(report: CheckReport, color: boolean): string {
         ),
       );
       out.push("");
+      yield out.join("\n") + "\n";
       continue;
     }
     for (const [type, n] of countByType(t.resources))
@@ -145,15 +216,23 @@ export function renderText(report: CheckReport, color: boolean): string {
       out.push(indent(`      ${v.message}`, "      "));
     }
     out.push("");
+    yield out.join("\n") + "\n";
   }
-  const line = summaryLine(report);
-  out.push(report.summary.mandatory > 0 ? st.red(line) : st.bold(line));
-  return out.join("\n") + "\n";
+  yield (mandatory ? st.red(line) : st.bold(line)) + "\n";
 }
 
 /** A single HTML page with inline styles, no scripts or external assets. */
 export function renderHtml(report: CheckReport, title = "patchfleet check"): string {
-  const parts: string[] = [];
+  return [...htmlChunks(report.targets, summaryLine(report), title)].join("");
+}
+
+/** The HTML page piece by piece: the head and summary, one chunk per target, the end. */
+export function* htmlChunks(
+  targets: Iterable<ReportTarget>,
+  line: string,
+  title = "patchfleet check",
+): Generator<string> {
+  let parts: string[] = [];
   parts.push(
     "<!doctype html>",
     '<html lang="en"><head><meta charset="utf-8">',
@@ -166,9 +245,11 @@ export function renderHtml(report: CheckReport, title = "patchfleet check"): str
     "pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:20rem}",
     "</style></head><body>",
     `<h1>${esc(title)}</h1>`,
-    `<p id="summary">${esc(summaryLine(report))}</p>`,
+    `<p id="summary">${esc(line)}</p>`,
   );
-  for (const t of report.targets) {
+  for (const t of targets) {
+    yield parts.join("\n") + "\n";
+    parts = [];
     parts.push(
       `<section><h2>${esc(t.name)} <small>${esc(t.account)} · ${esc(t.regions.join(", "))}</small></h2>`,
     );
@@ -212,5 +293,5 @@ export function renderHtml(report: CheckReport, title = "patchfleet check"): str
     parts.push("</details></section>");
   }
   parts.push("</body></html>");
-  return parts.join("\n") + "\n";
+  yield parts.join("\n") + "\n";
 }

@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import type { AccountConfig } from "../../components/types";
 import type { Fleet, FleetAccount } from "../fleet-types";
 import { policyConfigProblems } from "./evaluate";
+import { selectShard } from "../shard";
 import { resolveProgramEntry } from "./program-loader";
 import type { CheckJob, PolicyConfig } from "./types";
 
@@ -78,11 +79,48 @@ export function readPolicyConfig(file: string | undefined, cwd = process.cwd()):
   return doc as PolicyConfig;
 }
 
+/** Which of the fleet's accounts a check covers. */
+export interface FleetSelection {
+  /** Account names or ids. */
+  only?: string[];
+  /** "k/n": the k-th of n slices of all accounts (central included), dealt by account id. */
+  shard?: string;
+}
+
+/** The accounts `selection` names, in fleet order. Throws CheckInputError naming the problem. */
+export function selectAccounts<T extends { name: string; account: string }>(
+  accounts: readonly T[],
+  selection: FleetSelection,
+  file: string,
+): T[] {
+  let chosen = [...accounts];
+  if (selection.shard !== undefined) {
+    try {
+      chosen = selectShard(chosen, selection.shard);
+    } catch (err) {
+      throw new CheckInputError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  const only = selection.only;
+  if (only === undefined) return chosen;
+  const unknown = only.filter((o) => !accounts.some((a) => a.name === o || a.account === o));
+  if (unknown.length > 0) {
+    const shown = accounts.slice(0, 20).map((a) => `${a.name} (${a.account})`);
+    if (accounts.length > shown.length) shown.push(`and ${accounts.length - shown.length} more`);
+    throw new CheckInputError(
+      `--only: no account named ${unknown.map((u) => `"${u}"`).join(", ")} in ${file}; ` +
+        `use account names or ids from the fleet file: ${shown.join(", ")}`,
+    );
+  }
+  return chosen.filter((a) => only.includes(a.name) || only.includes(a.account));
+}
+
 /** One job per fleet account: central first, then members in file order. */
 export async function fleetJobs(
   file: string,
   policyConfig: PolicyConfig,
   cwd = process.cwd(),
+  selection: FleetSelection = {},
 ): Promise<CheckJob[]> {
   if (!fs.existsSync(path.resolve(cwd, file))) {
     throw new CheckInputError(`--fleet ${file}: no such file; pass the path of a fleet YAML file`);
@@ -102,10 +140,14 @@ export async function fleetJobs(
     throw err;
   }
   const topology = load<TopologyConfigModule>("topology-config");
-  const accounts: { account: FleetAccount; config: AccountConfig }[] = [
-    { account: fleet.central, config: topology.centralAccountConfig(fleet) },
-    ...fleet.members.map((m) => ({ account: m, config: topology.memberAccountConfig(fleet, m) })),
-  ];
+  const chosen = selectAccounts([fleet.central, ...fleet.members], selection, file);
+  const accounts = chosen.map((account) => ({
+    account,
+    config:
+      account === fleet.central
+        ? topology.centralAccountConfig(fleet)
+        : topology.memberAccountConfig(fleet, account),
+  }));
   return accounts.map(({ account, config }, index) => {
     const stack = topology.stackName(account);
     return {

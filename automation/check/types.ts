@@ -44,6 +44,11 @@ export interface CheckJob {
    * `aws:ssm/patchGroup:PatchGroup` resources, as the fleet's app stacks would receive it.
    */
   patchGroupsFromResources: boolean;
+  /**
+   * Record every hash the mocks compute (TargetResult.hashes): this synthesis stands for other
+   * account-regions, whose results are re-stamped from it (restamp.ts).
+   */
+  recordHashes?: boolean;
 }
 
 /** One registered resource, as the engine would see it. */
@@ -106,6 +111,8 @@ export interface TargetResult {
   warnings: string[];
   /** Milliseconds spent synthesizing and evaluating this target inside its worker. */
   millis: number;
+  /** With CheckJob.recordHashes: each (input, hash) the mocks computed, in order. */
+  hashes?: [input: string, hash: string][];
 }
 
 /** Coordinator → worker. */

@@ -8,6 +8,7 @@
 import * as path from "path";
 import type { AccountConfig } from "../../components/types";
 import { evaluate } from "./evaluate";
+import { recordHashes } from "./mocks";
 import { exitWithParent } from "./orphan-watch";
 import { installProgramHooks, locateFailure, runProgramModule } from "./program-loader";
 import { ProgramError, synthesize } from "./synthesize";
@@ -101,6 +102,17 @@ export async function runJob(
   }
 }
 
+/** runJob, with the mocks' hashes when the job asks for them (restamp.ts). */
+async function runRecorded(
+  job: CheckJob,
+  onRegister?: (type: string) => void,
+): Promise<TargetResult> {
+  const stop = job.recordHashes ? recordHashes() : undefined;
+  const result = await runJob(job, onRegister);
+  if (stop) result.hashes = stop();
+  return result;
+}
+
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve, reject) => {
     process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve()));
@@ -142,7 +154,7 @@ async function serve(): Promise<void> {
     }, 500);
     let result: TargetResult;
     try {
-      result = await runJob(msg.job, (type) => {
+      result = await runRecorded(msg.job, (type) => {
         // The stack resource is the runtime's, not the program's.
         if (type === "pulumi:pulumi:Stack") return;
         registered += 1;

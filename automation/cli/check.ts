@@ -5,13 +5,19 @@
 import * as path from "path";
 import {
   CheckInputError,
+  htmlChunks,
+  jsonChunks,
   outputNote,
-  renderHtml,
-  renderText,
+  reportTarget,
   runCheck,
+  tallyLine,
+  textChunks,
   wasInterrupted,
+  type CheckOutcome,
+  type ReportTarget,
 } from "../check";
 import { CheckProgress } from "./check-progress";
+import { parseList } from "./fleet-options";
 import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
 import type { Command } from "./main";
 
@@ -30,10 +36,20 @@ Options:
   --program <path>         Pulumi TypeScript/JavaScript program (directory or entry file)
   --stack <name>           read the program's config from Pulumi.<name>.yaml
   --policy-config <json>   policy config, as for \`pulumi preview --policy-pack-config\`
+  --only <a,b>             only these accounts of the fleet (names or ids)
+  --shard <k/n>            only the k-th of n deterministic slices of the fleet's accounts, the
+                           central one included: n jobs with k = 1..n check every account once
   --json                   print one JSON document instead of text
+  --report <file>          also write the JSON document to <file>
   --html <file>            also write a self-contained HTML report
   --workers <n>            worker processes (default: the number of CPUs)
   --batch-size <n>         targets per worker process before it is replaced (default 150)
+  --full-synthesis         synthesize every account on its own (slower; the same report)
+
+Accounts whose configuration is the same up to their account id and regions are synthesized
+once, and the others re-stamped from that synthesis: the report is the same as with
+--full-synthesis, which checks each account on its own. Reports are written as they are produced,
+so a fleet of thousands of accounts never needs its whole report in memory.
 
 A checked program's console output goes to stderr (the first 4 MiB; past that, all of it is saved
 to a file whose path is printed). A target that runs longer than 120 s fails (set
@@ -59,10 +75,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     program: "string",
     stack: "string",
     "policy-config": "string",
+    only: "string",
+    shard: "string",
     json: "boolean",
+    report: "string",
     html: "string",
     workers: "string",
     "batch-size": "string",
+    "full-synthesis": "boolean",
   });
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument "${positionals[0]}"; use --fleet or --program`);
@@ -76,14 +96,22 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (options.stack !== undefined && options.program === undefined) {
     throw new UsageError("--stack applies to --program only");
   }
+  for (const fleetOnly of ["only", "shard"] as const) {
+    if (options[fleetOnly] !== undefined && options.fleet === undefined) {
+      throw new UsageError(`--${fleetOnly} applies to --fleet only`);
+    }
+  }
+  const only = options.only === undefined ? undefined : parseList("--only", options.only);
   const htmlFile =
     options.html === undefined ? undefined : checkOutputPath("--html", options.html, io.cwd);
+  const reportFile =
+    options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
   const progress = new CheckProgress({
     write: io.stderr,
     isTTY: io.stderrIsTTY ?? false,
     env: io.env,
   });
-  let outcome;
+  let outcome: CheckOutcome;
   try {
     outcome = await runCheck({
       fleet: options.fleet,
@@ -91,8 +119,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       stack: options.stack,
       cwd: io.cwd,
       policyConfig: options["policy-config"],
+      only,
+      shard: options.shard,
       workers: positiveInt("workers", options.workers),
       batchSize: positiveInt("batch-size", options["batch-size"]),
+      fullSynthesis: options["full-synthesis"],
       signal: io.signal,
       onStart: (n) => progress.start(n),
       onResult: () => progress.targetDone(),
@@ -112,24 +143,50 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const note = outputNote(outcome.stats.output);
   if (note) io.stderr(`patchfleet check: ${note}\n`);
-  const { report } = outcome;
-  if (options.json) {
-    io.stdout(JSON.stringify(report, null, 2) + "\n");
-  } else {
-    io.stdout(renderText(report, io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb"));
+  const { tally } = outcome;
+  const failed: ReportTarget[] = [];
+  /** The report's targets, built one at a time as they are written, never all at once. */
+  function* targets(collectFailures = false): Generator<ReportTarget> {
+    for (const result of outcome.results()) {
+      const t = reportTarget(result);
+      if (collectFailures && t.error && !wasInterrupted(t.error)) failed.push(t);
+      yield t;
+    }
   }
-  if (htmlFile !== undefined && writeOutputFile(io, htmlFile, renderHtml(report))) {
-    if (!options.json) io.stdout(`HTML report: ${path.relative(io.cwd, htmlFile) || htmlFile}\n`);
+  const stdout = options.json
+    ? jsonChunks(targets(true), tally.summary)
+    : textChunks(
+        targets(true),
+        tallyLine(tally),
+        tally.summary.mandatory > 0,
+        io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb",
+      );
+  for (const chunk of stdout) io.stdout(chunk);
+  if (options.json) io.stdout("\n");
+  const shown = (file: string) => path.relative(io.cwd, file) || file;
+  if (reportFile !== undefined) {
+    const doc = (function* () {
+      yield* jsonChunks(targets(), tally.summary);
+      yield "\n";
+    })();
+    if (writeOutputFile(io, reportFile, doc)) {
+      (options.json ? io.stderr : io.stdout)(`report written to ${options.report}\n`);
+    }
   }
-  const failed = report.targets.filter((t) => t.error && !wasInterrupted(t.error));
+  if (
+    htmlFile !== undefined &&
+    writeOutputFile(io, htmlFile, htmlChunks(targets(), tallyLine(tally)))
+  ) {
+    if (!options.json) io.stdout(`HTML report: ${shown(htmlFile)}\n`);
+  }
   // The text report shows failures in place; with --json, stdout is the document alone.
   for (const t of options.json ? failed : []) {
     const where = t.error?.location ? `${t.error.location}: ` : "";
     io.stderr(`patchfleet check: ${t.name} failed to load: ${where}${t.error?.message}\n`);
   }
   if (outcome.interrupted) return 130;
-  if (failed.length > 0) return 2;
-  return report.summary.mandatory > 0 ? 1 : 0;
+  if (tally.failed > 0) return 2;
+  return tally.summary.mandatory > 0 ? 1 : 0;
 }
 
 export const command: Command = {

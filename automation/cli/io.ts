@@ -244,7 +244,11 @@ function refusal(abs: string): string | undefined {
  * - a read-only file is refused.
  * A failure is printed on stderr, recorded for `main` (exit 2) and returned as false, never thrown.
  */
-export function writeOutputFile(io: Pick<CliIO, "stderr">, abs: string, content: string): boolean {
+export function writeOutputFile(
+  io: Pick<CliIO, "stderr">,
+  abs: string,
+  content: string | Iterable<string>,
+): boolean {
   let target = abs;
   let tmp: string | undefined;
   try {
@@ -258,17 +262,11 @@ export function writeOutputFile(io: Pick<CliIO, "stderr">, abs: string, content:
     const st = statOrNone(target);
     if (st && !st.isFile()) {
       // A device, FIFO or socket: write through it; ENOSPC from /dev/full surfaces here.
-      const fd = fs.openSync(target, "w");
-      try {
-        const data = Buffer.from(content);
-        for (let off = 0; off < data.length;) off += fs.writeSync(fd, data, off);
-      } finally {
-        fs.closeSync(fd);
-      }
+      writeContent(target, content);
       return true;
     }
     tmp = `${target}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, content, { mode: st ? st.mode & 0o777 : 0o666 });
+    writeContent(tmp, content, st ? st.mode & 0o777 : 0o666);
     if (st) fs.chmodSync(tmp, st.mode & 0o7777);
     fs.renameSync(tmp, target);
     return true;
@@ -278,5 +276,19 @@ export function writeOutputFile(io: Pick<CliIO, "stderr">, abs: string, content:
     io.stderr(`patchfleet: could not write ${abs}: ${reason}\n`);
     noteOutputFailure(io, abs);
     return false;
+  }
+}
+
+/** Writes a string, or a document piece by piece (a large report is never one string). */
+/** Writes every chunk in full (a device may take part of a write), then closes the file. */
+function writeContent(file: string, content: string | Iterable<string>, mode?: number): void {
+  const fd = fs.openSync(file, "w", mode);
+  try {
+    for (const chunk of typeof content === "string" ? [content] : content) {
+      const data = Buffer.from(chunk);
+      for (let off = 0; off < data.length;) off += fs.writeSync(fd, data, off);
+    }
+  } finally {
+    fs.closeSync(fd);
   }
 }
