@@ -14,6 +14,7 @@ import { parseAccountSections } from "./fleet/accounts";
 import { Checker, type FleetIssue } from "./fleet/checker";
 import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./fleet/rollout";
 import { parseSettings, parseTags } from "./fleet/settings";
+import { parseComplianceSettings } from "./fleet/compliance-settings";
 import { readYaml } from "./fleet/yaml";
 
 export { closest } from "../components/config-util";
@@ -54,6 +55,7 @@ export const FLEET_KEYS = [
   "backend",
   "secretsProvider",
   "tags",
+  "compliance",
 ] as const;
 
 export const DEFAULT_PROJECT = "patchfleet";
@@ -91,6 +93,7 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   const rollout = parseRollout(c, top.rollout, used);
   const { backend, secretsProvider } = parseBackend(c, top);
   const tags = parseTags(c, top.tags, "tags");
+  const compliance = parseComplianceSettings(c, top.compliance);
 
   for (const i of c.issues) {
     const line = yaml.lineOf(i.path);
@@ -106,6 +109,7 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     rollout,
     backend,
     tags,
+    compliance,
   };
   if (secretsProvider !== undefined) fleet.secretsProvider = secretsProvider;
   return fleet;
