@@ -6,7 +6,14 @@
 import * as path from "path";
 import type { ComplianceReport } from "../ops/compliance";
 import { CONTROLS, controlsLine } from "../ops/frameworks";
-import { historyPath, readHistory, recordSnapshot, renderTrend } from "../ops/history-store";
+import {
+  HistoryPoint,
+  historyPath,
+  pointOf,
+  readHistory,
+  recordSnapshot,
+  renderTrend,
+} from "../ops/history-store";
 import type { Fleet } from "../fleet-types";
 import { UsageError } from "./io";
 
@@ -93,6 +100,16 @@ export async function recordHistory(fleet: Fleet, report: ComplianceReport, cwd:
     );
   }
   return notes;
+}
+
+/** The recorded runs plus this one, for the dashboard's chart; empty when history is off. */
+export async function historyWith(fleet: Fleet, report: ComplianceReport): Promise<HistoryPoint[]> {
+  const h = fleet.compliance?.history;
+  if (!h?.enabled) return [pointOf(report)];
+  // An unreadable history must not cost the dashboard: chart this run alone (recording, after
+  // the dashboard, reports the problem).
+  const points = await readHistory(historyPath(fleet.file, h.file)).catch(() => []);
+  return [...points.filter((p) => p.runId !== report.runId), pointOf(report)];
 }
 
 export async function historyText(fleet: Fleet): Promise<string> {

@@ -12,6 +12,7 @@ import type { Command } from "./main";
 import {
   gateFailure,
   historyText,
+  historyWith,
   parseFailOn,
   recordHistory,
   renderSlaSection,
@@ -149,7 +150,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   ) {
     notes(`report written to ${options.report}\n`);
   }
-  if (htmlFile !== undefined && writeOutputFile(io, htmlFile, renderDashboard(report))) {
+  if (
+    htmlFile !== undefined &&
+    writeOutputFile(io, htmlFile, renderDashboard(report, await historyWith(fleet, report)))
+  ) {
     notes(`dashboard written to ${options.html}\n`);
   }
   if (!options.json) io.stdout(renderSlaSection(report));

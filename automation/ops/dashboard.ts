@@ -6,6 +6,8 @@
 import type { ComplianceReport, PatchGroupCompliance, Totals } from "./compliance";
 import { emptyTotals } from "./compliance";
 import { escapeHtml } from "../html";
+import { slaSectionHtml } from "./dashboard-sla";
+import type { HistoryPoint } from "./history-store";
 
 export { escapeHtml } from "../html";
 
@@ -116,7 +118,10 @@ if (initial) {
 }
 `;
 
-export function renderDashboard(report: ComplianceReport): string {
+export function renderDashboard(
+  report: ComplianceReport,
+  history: readonly HistoryPoint[] = [],
+): string {
   const t = report.totals;
   const fleetPercent = compliancePercent(t);
   const totalItems: [string, string, number | string][] = [
@@ -228,6 +233,7 @@ export function renderDashboard(report: ComplianceReport): string {
 <h1>Fleet patch compliance</h1>
 <div class="meta">Generated ${escapeHtml(report.generatedAt)} · run ${escapeHtml(report.runId)}</div>
 <dl id="fleet-totals">${totalsHtml}</dl>
+${slaSectionHtml(report, history)}
 <h2>Per account and region</h2>
 ${table(
   "targets",

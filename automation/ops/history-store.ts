@@ -211,6 +211,28 @@ export async function readHistory(file: string): Promise<HistoryPoint[]> {
   }
 }
 
+/** The report as a history point (the same figures `recordSnapshot` stores). */
+export function pointOf(report: ComplianceReport): HistoryPoint {
+  const t = report.totals;
+  const sla = report.sla?.summary;
+  return {
+    runId: report.runId,
+    generatedAt: report.generatedAt,
+    instances: t.instances,
+    compliant: t.compliant,
+    ...(t.instances > 0
+      ? { compliancePercent: Math.floor((t.compliant / t.instances) * 1000) / 10 }
+      : {}),
+    missing: t.missing,
+    failed: t.failed,
+    ...(sla
+      ? { breaches: sla.breaches, staleNodes: sla.staleNodes, offlineNodes: sla.offlineNodes }
+      : {}),
+    targets: t.targets,
+    targetsRead: t.targetsRead,
+  };
+}
+
 /** The change between the first and the last run, for `compliance --history`. */
 export function renderTrend(points: readonly HistoryPoint[]): string {
   if (points.length === 0) {

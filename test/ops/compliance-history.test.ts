@@ -93,7 +93,7 @@ describe("compliance history, SLA text and --fail-on (CLI, local SSM endpoint)",
     const win3 = fake.instances.get(`${B}/${REGION}`)!.find((i) => i.id.endsWith("win3"))!;
     win3.patches = [];
     win3.missing = 0;
-    const second = await run("--report", "second.json");
+    const second = await run("--report", "second.json", "--html", "dash.html");
     assert.equal(second.code, 0, second.err);
     const r2 = JSON.parse(
       await fs.readFile(path.join(dir, "second.json"), "utf8"),
@@ -107,6 +107,18 @@ describe("compliance history, SLA text and --fail-on (CLI, local SSM endpoint)",
         [r2.runId, NODES.length, r1.totals.compliant + 1, want.breaches - 1],
       ],
     );
+    // The dashboard: SLA breaches before every other table, the chart with one point per run.
+    const html = await fs.readFile(path.join(dir, "dash.html"), "utf8");
+    assert.ok(html.indexOf('id="sla-breaches"') < html.indexOf('id="targets"'));
+    assert.equal(html.match(/<tr data-breach=/g)?.length, want.breaches - 1);
+    const chart = /<svg id="history-chart"[^]*?<\/svg>/.exec(html)?.[0] ?? "";
+    for (const series of ["compliance", "breaches"]) {
+      const pts = new RegExp(`data-series="${series}"[^>]*points="([^"]*)"`).exec(chart)?.[1];
+      assert.equal(pts?.split(" ").length, 2, series);
+    }
+    assert.match(html, /evidence, not certification/);
+    // Self-contained: nothing loaded from elsewhere.
+    assert.doesNotMatch(html, /\b(src|href)=["']?(https?:)?\/\//);
     const callsBefore = fake.calls.length;
     const trend = await run("--history");
     assert.equal(trend.code, 0, trend.err);
