@@ -3,6 +3,7 @@
  * check and fleet operations consume it. Plain data only.
  */
 import type { MaintenanceWindowSpec, PatchGroupSpec } from "../components/types";
+import type { ComplianceSettings } from "./fleet/compliance-settings";
 
 /** A count ("3") or a percentage ("25%") of targets. */
 export type CountOrPercent = { kind: "count"; value: number } | { kind: "percent"; value: number };
@@ -63,4 +64,7 @@ export interface Fleet {
   /** Secrets provider for stacks, e.g. "awskms://alias/patchfleet". @default passphrase */
   secretsProvider?: string;
   tags: Record<string, string>;
+  /** SLA days per severity, scan age limit, history (docs/fleet-file.md "Compliance"). Always set
+   * by parseFleet; a Fleet built in code without it gets no SLA report unless asked for. */
+  compliance?: ComplianceSettings;
 }

@@ -13,6 +13,7 @@ import type { Fleet } from "./fleet-types";
 import { parseAccountSections } from "./fleet/accounts";
 import { Checker, type FleetIssue } from "./fleet/checker";
 import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./fleet/rollout";
+import { parseComplianceSettings } from "./fleet/compliance-settings";
 import { checkCentralScale, parseSettings, parseTags } from "./fleet/settings";
 import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./fleet/yaml";
 
@@ -55,6 +56,7 @@ export const FLEET_KEYS = [
   "backend",
   "secretsProvider",
   "tags",
+  "compliance",
 ] as const;
 
 export const DEFAULT_PROJECT = "patchfleet";
@@ -107,6 +109,7 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   const rollout = parseRollout(c, top.rollout, used);
   const { backend, secretsProvider } = parseBackend(c, top);
   const tags = parseTags(c, top.tags, "tags");
+  const compliance = parseComplianceSettings(c, top.compliance);
 
   for (const i of c.issues) {
     const line = yaml.lineOf(i.path);
@@ -122,6 +125,7 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     rollout,
     backend,
     tags,
+    compliance,
   };
   if (secretsProvider !== undefined) fleet.secretsProvider = secretsProvider;
   return fleet;

@@ -10,6 +10,14 @@ import { newRunId } from "../ops/run-store";
 import { loadFleetOption } from "./fleet-options";
 import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
 import type { Command } from "./main";
+import {
+  gateFailure,
+  historyText,
+  historyWith,
+  parseFailOn,
+  recordHistory,
+  renderSlaSection,
+} from "./compliance-sla";
 
 const SPEC = {
   fleet: "string",
@@ -18,6 +26,9 @@ const SPEC = {
   report: "string",
   concurrency: "string",
   details: "string",
+  "fail-on": "string",
+  history: "boolean",
+  "mean-time-to-patch": "boolean",
 } as const;
 
 const HELP = `Usage: patchfleet compliance --fleet <file> [options]
@@ -35,6 +46,17 @@ Options:
   --concurrency <n>     account-regions read at the same time (default 8)
   --details <n>         missing/failed patch titles listed per non-compliant instance; 0 skips
                         those calls (default 20)
+  --fail-on <what>      exit 1 for CI gates: "breach" when any missing or failed patch is older
+                        than its SLA (compliance.slaDays), "noncompliant" when any node is not
+                        compliant or any account-region could not be read
+  --mean-time-to-patch  also read installed patches to report the mean days from release to
+                        install (one more call per node, plus patch catalog look-ups)
+  --history             print the recorded runs and the trend (no AWS call); every run is
+                        recorded in compliance.history.file beside the fleet file
+
+Every missing or failed patch is dated from SSM's patch catalog and measured against the fleet's
+SLA (compliance.slaDays); breaches are listed first. Nodes whose last scan is older than
+compliance.maxScanAgeDays, and nodes whose SSM agent is not online, are counted.
 
 Needs credentials that can assume each member's readRole (ExternalId when configured), found the
 AWS SDK's way (AWS_PROFILE and SSO profiles, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, instance
@@ -123,6 +145,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const concurrency = whole("--concurrency", options.concurrency, 1, 256);
   const detailLimit = whole("--details", options.details, 0, 1000);
+  const failOn = parseFailOn(options["fail-on"]);
   // Output paths are checked before any AWS call, so a long read is never lost to a bad path.
   const reportFile =
     options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
@@ -131,6 +154,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const fleet = await loadFleetOption(
     options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
   );
+  if (options.history) {
+    io.stdout(await historyText(fleet));
+    return 0;
+  }
   // The SDK version is pinned by patchfleet; its notice about future Node versions is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // Without any credentials nothing can be read: say how to provide them before any AWS call.
@@ -148,6 +175,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     concurrency,
     detailLimit,
     signal: io.signal,
+    meanTimeToPatch: options["mean-time-to-patch"] === true,
   });
   const notes = options.json ? io.stderr : io.stdout;
   if (options.json) io.stdout(JSON.stringify(report, null, 2) + "\n");
@@ -158,10 +186,27 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   ) {
     notes(`report written to ${options.report}\n`);
   }
-  if (htmlFile !== undefined && writeOutputFile(io, htmlFile, renderDashboard(report))) {
+  if (
+    htmlFile !== undefined &&
+    writeOutputFile(io, htmlFile, renderDashboard(report, await historyWith(fleet, report)))
+  ) {
     notes(`dashboard written to ${options.html}\n`);
   }
-  return complianceExitCode(report);
+  if (!options.json) io.stdout(renderSlaSection(report));
+  if (!report.interrupted) {
+    try {
+      for (const note of await recordHistory(fleet, report, io.cwd)) notes(`${note}\n`);
+    } catch (err) {
+      io.stderr(`warning: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  const code = complianceExitCode(report);
+  const gate = failOn === undefined ? undefined : gateFailure(report, failOn);
+  if (code === 0 && gate !== undefined) {
+    io.stderr(`--fail-on ${failOn}: ${gate}\n`);
+    return 1;
+  }
+  return code;
 }
 
 export const command: Command = {

@@ -14,6 +14,9 @@ import {
 import type { Fleet } from "../fleet-types";
 import { AwsOptions, AwsSessions } from "./aws";
 import { accountRegions, errorText, mapBounded } from "./util";
+import { defaultComplianceSettings } from "../fleet/compliance-settings";
+import { PatchCatalog } from "./patch-catalog";
+import { SlaSummary, TargetSla, assessTarget, fleetSla } from "./patch-age";
 
 export interface InstanceCompliance {
   instanceId: string;
@@ -43,6 +46,8 @@ export interface InstanceCompliance {
   /** Titles of missing and failed patches (up to `detailLimit` per instance). */
   missingPatches: string[];
   failedPatches: string[];
+  /** The SSM agent's PingStatus from DescribeInstanceInformation. */
+  pingStatus?: string;
 }
 
 export interface Totals {
@@ -81,6 +86,8 @@ export interface TargetCompliance {
   lastOperationTime?: string;
   /** SSM calls made for this target, one per page (retries not counted). */
   apiCalls: number;
+  /** Patch age against the SLA (automation/ops/patch-age.ts), when read. */
+  sla?: TargetSla;
 }
 
 export interface ComplianceReport {
@@ -91,6 +98,15 @@ export interface ComplianceReport {
   interrupted: boolean;
   totals: Totals & { targets: number; targetsRead: number; targetsFailed: number };
   targets: TargetCompliance[];
+  /** Fleet-wide SLA summary and the SLA days used (automation/ops/patch-age.ts). */
+  sla?: {
+    slaDays: Record<string, number>;
+    maxScanAgeDays: number;
+    summary: SlaSummary;
+    patchGroups: (SlaSummary & { patchGroup: string })[];
+    /** DescribeAvailablePatches pages read (the catalog is cached per run). */
+    catalogCalls: number;
+  };
 }
 
 export interface ComplianceOptions {
@@ -106,6 +122,13 @@ export interface ComplianceOptions {
   signal?: AbortSignal;
   /** "Still waiting" lines of calls that take long. */
   progress?: (line: string) => void;
+  /**
+   * Read every missing/failed patch and measure its age against the SLA.
+   * @default true when the fleet has compliance settings (parseFleet always sets them)
+   */
+  sla?: boolean;
+  /** Also read installed patches to measure mean time to patch. @default false */
+  meanTimeToPatch?: boolean;
 }
 
 /** SSM's largest page for these calls. */
@@ -182,6 +205,7 @@ function toInstance(
     instanceId: s.InstanceId ?? "",
     ...(info?.ComputerName ? { name: info.ComputerName } : {}),
     ...(info?.PlatformName ? { platform: info.PlatformName } : {}),
+    ...(info?.PingStatus ? { pingStatus: info.PingStatus } : {}),
     patchGroup: s.PatchGroup || NO_GROUP,
     ...(s.BaselineId ? { baselineId: s.BaselineId } : {}),
     installed: s.InstalledCount ?? 0,
@@ -321,6 +345,9 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
     runId: options.runId,
   });
   const detailLimit = options.detailLimit ?? 20;
+  const slaOn = options.sla ?? fleet.compliance !== undefined;
+  const settings = fleet.compliance ?? defaultComplianceSettings();
+  const catalog = new PatchCatalog();
   const work: {
     account: string;
     name: string;
@@ -369,7 +396,18 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
           w.region,
           "read",
         );
-        const instances = await readTarget(ssm, detailLimit);
+        // With the SLA on, its per-patch read also fills the titles: one read per node.
+        const instances = await readTarget(ssm, slaOn ? 0 : detailLimit);
+        const sla = slaOn
+          ? await assessTarget(ssm, instances, {
+              settings,
+              catalog,
+              region: w.region,
+              now: now(),
+              detailLimit,
+              meanTimeToPatch: options.meanTimeToPatch,
+            })
+          : undefined;
         const totals = emptyTotals();
         for (const i of instances) addInstance(totals, i);
         const last = instances
@@ -386,6 +424,7 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
             ? { lastOperation: last.lastOperation, lastOperationTime: last.lastOperationTime }
             : {}),
           apiCalls: aws.calls.get(`${w.account}|${w.region}`),
+          ...(sla ? { sla } : {}),
         };
       } catch (err) {
         return {
@@ -409,6 +448,16 @@ export async function gatherCompliance(options: ComplianceOptions): Promise<Comp
       interrupted: targets.some((t) => t.state === "CANCELLED"),
       totals,
       targets,
+      ...(slaOn
+        ? {
+            sla: {
+              slaDays: settings.slaDays,
+              maxScanAgeDays: settings.maxScanAgeDays,
+              ...fleetSla(targets.map((t: TargetCompliance) => t.sla)),
+              catalogCalls: catalog.calls,
+            },
+          }
+        : {}),
     };
   } finally {
     aws.destroy();

@@ -6,6 +6,8 @@
 import type { ComplianceReport, PatchGroupCompliance, Totals } from "./compliance";
 import { emptyTotals } from "./compliance";
 import { escapeHtml } from "../html";
+import { slaSectionHtml } from "./dashboard-sla";
+import type { HistoryPoint } from "./history-store";
 
 export { escapeHtml } from "../html";
 
@@ -77,9 +79,9 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 #fleet-totals dt{color:#5b6475;font-size:12px}#fleet-totals dd{margin:0;font-size:20px;font-weight:600}
 table{border-collapse:collapse;background:#fff;width:100%;font-size:13px}
 th,td{border:1px solid #d8dde6;padding:4px 8px;text-align:left;vertical-align:top}
-td{white-space:nowrap}#unread td:last-child,#noncompliant td:last-child{white-space:normal}
+td{white-space:normal;overflow-wrap:anywhere}
 th{background:#eef1f5;cursor:pointer;user-select:none}th.asc::after{content:" \\25B2"}th.desc::after{content:" \\25BC"}
-.bar{position:relative;width:160px;height:16px;background:#e5e8ee;border-radius:3px;overflow:hidden}
+.bar{position:relative;width:96px;height:16px;background:#e5e8ee;border-radius:3px;overflow:hidden}
 .bar .fill{height:100%}.bar .ok{background:#2e9d5b}.bar .warn{background:#d9a21b}.bar .bad{background:#cf3a3a}
 .bar span{position:absolute;left:6px;top:0;font-size:11px;line-height:16px}
 .state-FAILED{color:#cf3a3a;font-weight:600}.state-SKIPPED{color:#8a6d00}
@@ -123,7 +125,10 @@ if (initial) {
 }
 `;
 
-export function renderDashboard(report: ComplianceReport): string {
+export function renderDashboard(
+  report: ComplianceReport,
+  history: readonly HistoryPoint[] = [],
+): string {
   const t = report.totals;
   const fleetPercent = compliancePercent(t);
   const totalItems: [string, string, number | string][] = [
@@ -243,6 +248,7 @@ export function renderDashboard(report: ComplianceReport): string {
 <h1>Fleet patch compliance</h1>
 <div class="meta">Generated ${escapeHtml(report.generatedAt)} · run ${escapeHtml(report.runId)}</div>
 <dl id="fleet-totals">${totalsHtml}</dl>
+${slaSectionHtml(report, history)}
 <h2>Per account and region</h2>
 ${table(
   "targets",

@@ -19,12 +19,15 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { URLSearchParams } from "url";
 import { requestProblems } from "../aws-models";
+import {
+  FakeCatalogPatch,
+  FakePatchDetail,
+  describeAvailablePatches,
+  describeInstancePatches,
+} from "./fake-patch-catalog";
 
-export interface FakePatch {
-  title: string;
-  kbId?: string;
-  state: "MISSING" | "FAILED";
-}
+/** A patch of a node (severity, classification, CVEs and install time are optional). */
+export type FakePatch = FakePatchDetail;
 
 export interface FakeInstance {
   id: string;
@@ -44,6 +47,8 @@ export interface FakeInstance {
   otherNonCompliant?: number;
   availableSecurityUpdates?: number;
   baselineId?: string;
+  /** The SSM agent's PingStatus. @default "Online" */
+  pingStatus?: "Online" | "ConnectionLost" | "Inactive";
   patches?: FakePatch[];
 }
 
@@ -134,6 +139,10 @@ export class FakeAws {
   readonly unassumable = new Set<string>();
   /** Managed nodes per "account/region". */
   readonly instances = new Map<string, FakeInstance[]>();
+  /** SSM's patch catalog (DescribeAvailablePatches), the same in every account-region. */
+  readonly catalog: FakeCatalogPatch[] = [];
+  /** Refuse DescribeInstancePatches requests botocore's model refuses (fixtures with real ids). */
+  strictPatches = false;
   /** Documents per "account/region/name". */
   readonly documents = new Map<string, { type: string; sharedWith: string[] }>();
   readonly throttles: ThrottleRule[] = [];
@@ -445,7 +454,7 @@ export class FakeAws {
           {
             InstanceInformationList: items.map((i) => ({
               InstanceId: i.id,
-              PingStatus: "Online",
+              PingStatus: i.pingStatus ?? "Online",
               ...(i.name ? { ComputerName: i.name } : {}),
               ...(i.platform ? { PlatformName: i.platform } : {}),
             })),
@@ -506,22 +515,15 @@ export class FakeAws {
       case "DescribeInstancePatches": {
         const inst = (this.instances.get(where) ?? []).find((i) => i.id === input.InstanceId);
         if (!inst) return invalid("InvalidInstanceId", `no instance ${String(input.InstanceId)}`);
-        const { items, next } = this.page(inst.patches ?? [], input);
-        return [
-          200,
-          {
-            Patches: items.map((p) => ({
-              Title: p.title,
-              KBId: p.kbId ?? p.title,
-              Classification: "Security",
-              Severity: "Critical",
-              State: p.state,
-              InstalledTime: 0,
-            })),
-            ...(next ? { NextToken: next } : {}),
-          },
-        ];
+        return describeInstancePatches(
+          inst.patches ?? [],
+          input,
+          this.pageSize,
+          this.strictPatches,
+        );
       }
+      case "DescribeAvailablePatches":
+        return describeAvailablePatches(this.catalog, input, this.pageSize);
       case "DescribeDocument": {
         const doc = this.documents.get(`${where}/${String(input.Name)}`);
         if (!doc) return invalid("InvalidDocument", "The specified document does not exist.");

@@ -1,0 +1,101 @@
+import { strict as assert } from "assert";
+import { execFile } from "child_process";
+import { promises as fs } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { gatherCompliance } from "../../automation/ops/compliance";
+import { renderDashboard } from "../../automation/ops/dashboard";
+import { pointOf } from "../../automation/ops/history-store";
+import { NO_BROWSER, findBrowser } from "../helpers/find-browser";
+import { FakeAws, useFakeEnv } from "./fake-aws";
+import { CENTRAL_KEY, makeFleet, member, registerRoles } from "./fixtures";
+import { A, B, NOW, REGION, expected, loadFixture, settings } from "./sla-fixture";
+
+const run = promisify(execFile);
+const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
+
+describe("SLA dashboard in a real browser at 1280 px", function () {
+  this.timeout(120_000);
+  let fake: FakeAws;
+  let restoreEnv: () => void;
+  let dir: string;
+  const browser = findBrowser();
+
+  before(function () {
+    if (!browser) {
+      console.log(`    SLA dashboard browser test: ${NO_BROWSER}`);
+      this.skip();
+    }
+  });
+  beforeEach(async () => {
+    restoreEnv = useFakeEnv(CENTRAL_KEY);
+    fake = new FakeAws();
+    await fake.start();
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "patchfleet-sla-page-"));
+  });
+  afterEach(async () => {
+    await fake.stop();
+    restoreEnv();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("shows the breaches first, fits 1280 px without sideways scrolling, and keeps a screenshot", async () => {
+    const fleet = makeFleet([member(A, [REGION]), member(B, [REGION])], {
+      compliance: settings(),
+    });
+    registerRoles(fake, fleet);
+    loadFixture(fake);
+    const report = await gatherCompliance({
+      fleet,
+      runId: "page1",
+      aws: { endpoint: fake.url },
+      now: () => NOW,
+    });
+    const earlier = { ...pointOf(report), runId: "page0", generatedAt: "2026-01-01T00:00:00Z" };
+    // A probe the page runs after layout: the widest scroll width and the first table's id.
+    const probe =
+      "<script>addEventListener('load',function(){var d=document.createElement('pre');" +
+      "d.id='probe';d.textContent=JSON.stringify({w:document.documentElement.scrollWidth," +
+      "first:document.querySelector('table').id,rows:document.querySelectorAll('#sla-breaches tbody tr').length});" +
+      "document.body.appendChild(d);});</script>";
+    const html = renderDashboard(report, [earlier, pointOf(report)]).replace(
+      "</body>",
+      `${probe}</body>`,
+    );
+    const page = path.join(dir, "dashboard.html");
+    await fs.writeFile(page, html);
+    const flags = [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--no-first-run",
+      `--user-data-dir=${path.join(dir, "profile")}`,
+      "--window-size=1280,900",
+    ];
+    const { stdout } = await run(browser!, [...flags, "--dump-dom", `file://${page}`], {
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const m = /<pre id="probe">([^<]*)<\/pre>/.exec(stdout);
+    assert.ok(m, "the page's probe did not run");
+    const seen = JSON.parse(m[1].replace(/&quot;/g, '"')) as {
+      w: number;
+      first: string;
+      rows: number;
+    };
+    assert.equal(seen.first, "sla-breaches");
+    assert.equal(seen.rows, expected().breaches);
+    assert.ok(seen.w <= 1280, `page is ${seen.w}px wide at a 1280px window`);
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    await run(
+      browser!,
+      [...flags, `--screenshot=${path.join(ARTIFACTS, "dashboard-sla.png")}`, `file://${page}`],
+      {
+        timeout: 60_000,
+      },
+    );
+    assert.ok((await fs.stat(path.join(ARTIFACTS, "dashboard-sla.png"))).size > 0);
+  });
+});
