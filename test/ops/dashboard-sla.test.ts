@@ -1,18 +1,15 @@
 import { strict as assert } from "assert";
-import { execFile } from "child_process";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { promisify } from "util";
 import { gatherCompliance } from "../../automation/ops/compliance";
 import { renderDashboard } from "../../automation/ops/dashboard";
 import { pointOf } from "../../automation/ops/history-store";
-import { NO_BROWSER, findBrowser } from "../helpers/find-browser";
+import { launchChromium } from "../helpers/browser";
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL_KEY, makeFleet, member, registerRoles } from "./fixtures";
 import { A, B, NOW, REGION, expected, loadFixture, settings } from "./sla-fixture";
 
-const run = promisify(execFile);
 const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
 
 describe("SLA dashboard in a real browser at 1280 px", function () {
@@ -20,14 +17,6 @@ describe("SLA dashboard in a real browser at 1280 px", function () {
   let fake: FakeAws;
   let restoreEnv: () => void;
   let dir: string;
-  const browser = findBrowser();
-
-  before(function () {
-    if (!browser) {
-      console.log(`    SLA dashboard browser test: ${NO_BROWSER}`);
-      this.skip();
-    }
-  });
   beforeEach(async () => {
     restoreEnv = useFakeEnv(CENTRAL_KEY);
     fake = new FakeAws();
@@ -65,19 +54,21 @@ describe("SLA dashboard in a real browser at 1280 px", function () {
     );
     const page = path.join(dir, "dashboard.html");
     await fs.writeFile(page, html);
-    const flags = [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--no-first-run",
-      `--user-data-dir=${path.join(dir, "profile")}`,
-      "--window-size=1280,900",
-    ];
-    const { stdout } = await run(browser!, [...flags, "--dump-dom", `file://${page}`], {
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    // Chromium from the npm registry, or Debian's when installed (test/helpers/browser.ts).
+    const browser = await launchChromium(path.join(dir, "profile"));
+    let stdout: string;
+    const png = path.join(ARTIFACTS, "dashboard-sla.png");
+    try {
+      const tab = await browser.newPage();
+      await tab.setViewport({ width: 1280, height: 900 });
+      await tab.goto(`file://${page}`, { waitUntil: "load", timeout: 60_000 });
+      await tab.waitForSelector("#probe", { timeout: 30_000 });
+      stdout = await tab.content();
+      await fs.mkdir(ARTIFACTS, { recursive: true });
+      await tab.screenshot({ path: png as `${string}.png` });
+    } finally {
+      await browser.close();
+    }
     const m = /<pre id="probe">([^<]*)<\/pre>/.exec(stdout);
     assert.ok(m, "the page's probe did not run");
     const seen = JSON.parse(m[1].replace(/&quot;/g, '"')) as {
@@ -88,14 +79,6 @@ describe("SLA dashboard in a real browser at 1280 px", function () {
     assert.equal(seen.first, "sla-breaches");
     assert.equal(seen.rows, expected().breaches);
     assert.ok(seen.w <= 1280, `page is ${seen.w}px wide at a 1280px window`);
-    await fs.mkdir(ARTIFACTS, { recursive: true });
-    await run(
-      browser!,
-      [...flags, `--screenshot=${path.join(ARTIFACTS, "dashboard-sla.png")}`, `file://${page}`],
-      {
-        timeout: 60_000,
-      },
-    );
-    assert.ok((await fs.stat(path.join(ARTIFACTS, "dashboard-sla.png"))).size > 0);
+    assert.ok((await fs.stat(png)).size > 0);
   });
 });
