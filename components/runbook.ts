@@ -54,12 +54,12 @@ export function runbookContent(args: {
       "Runs AWS-RunPatchBaseline (Scan or Install) on the patchfleet resource group of this account and region.",
     assumeRole: "{{ AutomationAssumeRole }}",
     parameters: {
-      // No allowedPattern: multi-account runs pass arn:...:iam::{{global:ACCOUNT_ID}}:role/<name>,
-      // which SSM resolves per target account only after validating the parameters.
+      // No allowedPattern: the value is any role ARN the caller may pass (iam:PassRole), and the
+      // partition in it varies.
       AutomationAssumeRole: {
         type: "String",
         description:
-          "ARN of the execution role in the target account, e.g. arn:aws:iam::012345678901:role/AWS-SystemsManager-AutomationExecutionRole",
+          "ARN of the role the automation runs as. For a multi-account start, the central account's administration role (e.g. arn:aws:iam::012345678901:role/AWS-SystemsManager-AutomationAdministrationRole); each target account runs under its execution role.",
       },
       Operation: {
         type: "String",
