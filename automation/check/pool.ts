@@ -184,7 +184,10 @@ class Worker {
 
   send(req: WorkerRequest): void {
     if (req.kind === "job") this.progress = undefined;
-    this.child.send(req);
+    // A worker stopped by an abort or a timeout may be gone before this reaches it (EPIPE): its
+    // exit already answers the pending `next()`, so the failed send needs no error of its own.
+    if (!this.child.connected) return;
+    this.child.send(req, () => undefined);
   }
 
   /** SIGTERM to the worker's group; SIGKILL once the grace period has passed. */
