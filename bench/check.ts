@@ -1,7 +1,8 @@
 /**
  * How long `patchfleet check --fleet <file> --json` takes, how much CPU it uses and how much memory
- * it holds at its peak, for generated fleets of 500, 2,000 and 10,000 account-regions (members ×
- * 2 regions, 3 patch groups; plus the central account), and how each grows per doubling of the
+ * it holds at its peak, for generated fleets of 500, 2,000 and 10,000 account-regions (members in
+ * 2 regions, or 1,000 members in 10 at 10,000; 3 patch groups; plus the central account), and how
+ * each grows per doubling of the
  * fleet (1.0 is flat, 2.0 linear).
  *
  *   npm run build && node dist/bench/check.js [--sizes 500,2000,10000] [--workers N]
@@ -26,16 +27,40 @@ function arg(name: string): string | undefined {
   return i === -1 ? undefined : process.argv[i + 1];
 }
 
-/** A fleet of `accountRegions / 2` members in two regions each, with three patch groups. */
+/** SSM's default DocumentPermissionLimit: accounts one document is shared with privately. */
+const MAX_SHARED_ACCOUNTS = 1000;
+/** Regions enabled by default in every account, so any of them may follow us-east-1. */
+const BENCH_REGIONS = [
+  "us-east-1",
+  "eu-west-1",
+  "us-east-2",
+  "us-west-2",
+  "eu-central-1",
+  "eu-west-2",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-northeast-1",
+  "ca-central-1",
+];
+
+/**
+ * A fleet of `accountRegions` account-regions with three patch groups: members in two regions
+ * each while that stays within SSM's default quota of 1,000 accounts a document is shared with
+ * (DocumentPermissionLimit), past it 1,000 members in as many regions as it takes. The fleet sets
+ * organizationId, so its log bucket policy stays under S3's 20 KB at any size.
+ */
 export function generateFleet(accountRegions: number): string {
   const example = parse(fs.readFileSync(path.join(ROOT, "examples", "fleet.yaml"), "utf8")) as {
     patchGroups: Record<string, unknown>;
     [key: string]: unknown;
   };
-  const members = Array.from({ length: Math.ceil(accountRegions / 2) }, (_, i) => ({
+  const perMember = Math.max(2, Math.ceil(accountRegions / MAX_SHARED_ACCOUNTS));
+  const regions = BENCH_REGIONS.slice(0, perMember);
+  if (regions.length < perMember) throw new Error(`at most ${BENCH_REGIONS.length} regions`);
+  const members = Array.from({ length: Math.ceil(accountRegions / perMember) }, (_, i) => ({
     account: String(200000000000 + i),
     name: `member-${String(i + 1).padStart(4, "0")}`,
-    regions: i % 2 === 0 ? ["us-east-1", "eu-west-1"] : ["eu-west-1", "us-east-1"],
+    regions: i % 2 === 0 ? regions : [...regions].reverse(),
   }));
   const patchGroups = {
     ...example.patchGroups,
@@ -58,7 +83,8 @@ export function generateFleet(accountRegions: number): string {
   if (groups.length !== 3) throw new Error(`expected 3 patch groups, got ${groups.join(", ")}`);
   return stringify({
     ...example,
-    central: { account: "111111111111", name: "central", regions: ["us-east-1", "eu-west-1"] },
+    central: { account: "111111111111", name: "central", regions },
+    organizationId: "o-benchexample1",
     members,
     patchGroups,
   });
