@@ -159,7 +159,7 @@ function check(
           `${where}: must be one of ${s.enum.join(", ")}, got ${JSON.stringify(value)}`,
         );
       }
-      if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(value)) {
+      if (s.pattern !== undefined && !patternRegExp(s.pattern).test(value)) {
         problems.push(`${where}: must match ${s.pattern}, got ${JSON.stringify(value)}`);
       }
       return;
@@ -208,4 +208,14 @@ export function valueProblems(service: Service, shapeName: string, value: unknow
   const problems: string[] = [];
   check(service, shapeName, value, shapeName, problems);
   return problems;
+}
+
+/**
+ * botocore's patterns are Java regular expressions; some open with an inline flag group that
+ * JavaScript does not accept, e.g. ssm.json shape AccountId: "(?i)all|[0-9]{12}"
+ * (ModifyDocumentPermission takes "All" or an account ID). A leading (?i) becomes the i flag.
+ */
+function patternRegExp(pattern: string): RegExp {
+  if (pattern.startsWith("(?i)")) return new RegExp(pattern.slice(4), "ui");
+  return new RegExp(pattern, "u");
 }
