@@ -118,16 +118,19 @@ function buildEngine(version, cacheBin) {
       );
     }
   }
+  fs.mkdirSync(cacheBin, { recursive: true });
+  // The CLI is Pulumi's own code at a pinned module version: a cached one that prints that
+  // version is that build (the same test the PATH branch above applies). The language host is
+  // our code, so it is keyed by a hash of engine/go and rebuilt whenever that changes; keeping
+  // the two apart means an edit to the host does not rebuild the whole CLI.
+  const cliCached = cliVersion(path.join(cacheBin, "pulumi")) === `v${version}`;
   const stamp = path.join(cacheBin, ".source");
   const hash = sourceHash(goDir);
-  const have = (f) => fs.existsSync(path.join(cacheBin, f));
-  if (
-    have("pulumi") &&
-    have("pulumi-language-nodejs") &&
+  const hostCached =
+    fs.existsSync(path.join(cacheBin, "pulumi-language-nodejs")) &&
     fs.existsSync(stamp) &&
-    fs.readFileSync(stamp, "utf8") === hash &&
-    cliVersion(path.join(cacheBin, "pulumi")) === `v${version}`
-  ) {
+    fs.readFileSync(stamp, "utf8") === hash;
+  if (cliCached && hostCached) {
     log(`cached engine v${version} in ${cacheBin}`);
     return;
   }
@@ -140,16 +143,23 @@ function buildEngine(version, cacheBin) {
       2,
     );
   }
-  log(`${goVersion.stdout.trim()}; building Pulumi v${version} (the first build takes minutes)`);
-  fs.mkdirSync(cacheBin, { recursive: true });
+  log(goVersion.stdout.trim());
   // Setting the version variable is what makes `pulumi version` print the release number.
   const ldflags = `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${version}`;
   const build = (out, pkg) =>
     go(["build", "-trimpath", "-ldflags", ldflags, "-o", path.join(cacheBin, out), pkg], goDir);
-  const cli = build("pulumi", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi");
-  const lang = build("pulumi-language-nodejs", "./cmd/pulumi-language-nodejs");
-  log(`built pulumi in ${cli.toFixed(0)} s, pulumi-language-nodejs in ${lang.toFixed(0)} s`);
-  fs.writeFileSync(stamp, hash);
+  if (cliCached) log(`cached pulumi v${version} in ${cacheBin}`);
+  else {
+    log(`building Pulumi v${version} (the first build takes minutes)`);
+    log(
+      `built pulumi in ${build("pulumi", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi").toFixed(0)} s`,
+    );
+  }
+  if (!hostCached) {
+    const lang = build("pulumi-language-nodejs", "./cmd/pulumi-language-nodejs");
+    log(`built pulumi-language-nodejs in ${lang.toFixed(0)} s`);
+    fs.writeFileSync(stamp, hash);
+  }
 }
 
 function link(target, name, binDir) {

@@ -103,7 +103,7 @@ describe("engine: patchfleet fleet commands under the real Pulumi CLI", function
 
   it("Ctrl-C during a rollout: exit 130, the report is written, no stack is left locked", async function () {
     const reportFile = path.join(sb.dir, "interrupted-report.json");
-    const env = { ...sb.env, PATCHFLEET_STANDIN_DELAY_MS: "300" };
+    const env = { ...sb.env, PATCHFLEET_STANDIN_DELAY_MS: "1500" };
     const p = start(
       process.execPath,
       [CLI, "up", "--fleet", fleetFile, "--report", reportFile],
@@ -111,8 +111,11 @@ describe("engine: patchfleet fleet commands under the real Pulumi CLI", function
       env,
     );
     const deadline = Date.now() + 240_000;
-    // Interrupt once the engine is creating resources of the central stack.
-    while (!/creating|\+ {2}aws:/.test(p.output()) && Date.now() < deadline) {
+    // Interrupt once the engine is creating the central stack's resources: patchfleet up prints
+    // no engine events, so watch the stand-in cloud for the first one.
+    let exited = false;
+    void p.done.then(() => (exited = true));
+    while (cloudResources(sb).length === 0 && !exited && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
     }
     p.child.kill("SIGINT");

@@ -291,7 +291,9 @@ func (h *host) RunPlugin(
 	args = append(args, dir)
 
 	cmd := exec.CommandContext(server.Context(), "node", args...)
-	cmd.Dir = req.GetPwd()
+	// The pack's own directory, not the stack's: @pulumi/policy's PolicyPack reads its version
+	// from `${process.cwd()}/package.json` (node_modules/@pulumi/policy/policy.js).
+	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), programEnv(opts)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
