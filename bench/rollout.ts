@@ -5,7 +5,7 @@
  *
  *   npm run build && node dist/bench/rollout.js
  */
-import { RolloutTarget, runRollout } from "../automation/rollout";
+import { RolloutTarget, runRollout } from "../automation/rollout/scheduler";
 
 interface Case {
   n: number;

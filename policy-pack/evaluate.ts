@@ -22,13 +22,13 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { PACK_NAME, PACK_VERSION } from "./pack";
-import { reconcilePolicyConfig, type PolicyConfigInput } from "./policy-config";
+import { reconcilePolicyConfig, type PolicyConfigInput } from "./resolve-policy-config";
 import { policies as packPolicies } from "./policies";
 import { UNKNOWN, WIRE_UNKNOWN_STRING } from "./values";
 
 export { UNKNOWN } from "./values";
-export { PolicyConfigError, reconcilePolicyConfig } from "./policy-config";
-export type { PolicyConfigInput, ReconciledPolicyConfig } from "./policy-config";
+export { PolicyConfigError, reconcilePolicyConfig } from "./resolve-policy-config";
+export type { PolicyConfigInput, ReconciledPolicyConfig } from "./resolve-policy-config";
 export { PACK_NAME, PACK_VERSION } from "./pack";
 
 /** A resource as the offline check collects it (from the SDK mock runtime). */

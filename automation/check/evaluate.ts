@@ -5,7 +5,7 @@
 import * as path from "path";
 // Types only: the evaluator module itself is required at run time by loadEvaluator.
 import type { PolicyResource, Violation as PolicyViolation } from "../../policy-pack/evaluate";
-import { APPROVED_BASELINE_POLICY } from "../policy-config";
+import { APPROVED_BASELINE_POLICY } from "../stacks/app-policy-config";
 import type { CapturedResource } from "./synthesize";
 import type { CheckJob, CheckViolation, PolicyConfig } from "./types";
 
@@ -21,12 +21,7 @@ let evaluatePolicies: EvaluatePolicies | undefined;
 function loadEvaluator(): EvaluatePolicies {
   // Resolved at run time, next to this file in the source tree and in dist/ alike.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(__dirname, "..", "..", "policy-pack", "evaluate")) as {
-    evaluatePolicies?: EvaluatePolicies;
-  };
-  if (typeof mod.evaluatePolicies !== "function") {
-    throw new Error("policy-pack/evaluate does not export evaluatePolicies");
-  }
+  const mod = require("../../policy-pack/evaluate") as typeof import("../../policy-pack/evaluate");
   return mod.evaluatePolicies;
 }
 

@@ -3,7 +3,13 @@
  * mock runtime and run the policy pack on what they would deploy. No cloud, no Pulumi CLI.
  */
 import { runJobs, type PoolStats } from "./pool";
-import { addToTally, buildReport, emptyTally, type CheckReport, type ReportTally } from "./report";
+import {
+  addToTally,
+  buildReport,
+  emptyTally,
+  type CheckReport,
+  type ReportTally,
+} from "./check-report";
 import { classKey, comparable, stampDistance, Template, templateJob } from "./restamp";
 import { fleetJobs, programJob, readPolicyConfig } from "./targets";
 import { NOT_CHECKED } from "./types";
@@ -21,8 +27,8 @@ export {
   jsonChunks,
   textChunks,
   htmlChunks,
-} from "./report";
-export type { CheckReport, ReportResource, ReportTarget, ReportTally } from "./report";
+} from "./check-report";
+export type { CheckReport, ReportResource, ReportTarget, ReportTally } from "./check-report";
 export { defaultWorkerCount } from "./pool";
 export { INTERRUPTED, NOT_CHECKED, wasInterrupted } from "./types";
 export { outputNote, type OutputStats } from "./output";

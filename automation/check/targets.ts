@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import type { AccountConfig } from "../../components/types";
-import type { Fleet, FleetAccount } from "../fleet-types";
+import type { Fleet, FleetAccount } from "../fleet/types";
 import { policyConfigProblems } from "./evaluate";
-import { selectShard } from "../shard";
+import { selectShard } from "../rollout/shard";
 import { resolveProgramEntry } from "./program-loader";
 import type { CheckJob, PolicyConfig } from "./types";
 
@@ -28,21 +28,6 @@ export const PROGRAM_ACCOUNT = "123456789012";
 export const PROGRAM_REGION = "us-east-1";
 /** The fleet runner's program names its topology component so; the check must match its URNs. */
 export const TOPOLOGY_COMPONENT_NAME = "patchfleet";
-
-interface FleetModule {
-  loadFleet(file: string): Promise<Fleet>;
-}
-interface TopologyConfigModule {
-  centralAccountConfig(fleet: Fleet): AccountConfig;
-  memberAccountConfig(fleet: Fleet, member: FleetAccount): AccountConfig;
-  stackName(account: FleetAccount): string;
-}
-
-function load<T>(relative: string): T {
-  // The fleet modules load only when a fleet is checked; `check --program` never needs them.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(__dirname, "..", relative)) as T;
-}
 
 /** Reads `--policy-config`: `{ "<policy>": { ... } }`, as `pulumi preview --policy-pack-config`. */
 export function readPolicyConfig(file: string | undefined, cwd = process.cwd()): PolicyConfig {
@@ -125,7 +110,8 @@ export async function fleetJobs(
   if (!fs.existsSync(path.resolve(cwd, file))) {
     throw new CheckInputError(`--fleet ${file}: no such file; pass the path of a fleet YAML file`);
   }
-  const { loadFleet } = load<FleetModule>("fleet");
+  // The fleet modules load only when a fleet is checked; `check --program` never needs them.
+  const { loadFleet } = await import("../fleet/parse-fleet");
   let fleet: Fleet;
   try {
     fleet = await loadFleet(path.resolve(cwd, file));
@@ -139,7 +125,7 @@ export async function fleetJobs(
     }
     throw err;
   }
-  const topology = load<TopologyConfigModule>("topology-config");
+  const topology = await import("../stacks/topology-config");
   const chosen = selectAccounts([fleet.central, ...fleet.members], selection, file);
   const accounts = chosen.map((account) => ({
     account,

@@ -14,7 +14,7 @@ import {
   recordSnapshot,
   renderTrend,
 } from "../ops/history-store";
-import type { Fleet } from "../fleet-types";
+import type { Fleet } from "../fleet/types";
 import { UsageError } from "./io";
 
 export const FAIL_ON = ["breach", "noncompliant"] as const;

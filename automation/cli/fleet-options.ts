@@ -2,8 +2,8 @@
  * Options shared by the stack commands: parsing and validating --max-concurrent,
  * --failure-tolerance and --only, and loading the fleet file with every problem listed.
  */
-import type { CountOrPercent, Fleet } from "../fleet-types";
-import { FleetError, loadFleet } from "../fleet";
+import type { CountOrPercent, Fleet } from "../fleet/types";
+import { FleetError, loadFleet } from "../fleet/parse-fleet";
 import { UsageError } from "./io";
 
 /** "3" or "25%": a whole count ≥ min, or a percentage 1–100 (0–100 when min is 0). */

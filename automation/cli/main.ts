@@ -20,16 +20,16 @@ type CommandLoader = () => Promise<Command>;
 // Lazy so that `patchfleet check` never loads the Automation API, and `patchfleet up` never loads
 // the mock runtime.
 const COMMANDS: Record<string, CommandLoader> = {
-  check: async () => (await import("./check")).command,
-  preview: async () => (await import("./stack-ops")).commands.preview,
-  up: async () => (await import("./stack-ops")).commands.up,
-  refresh: async () => (await import("./stack-ops")).commands.refresh,
-  destroy: async () => (await import("./stack-ops")).commands.destroy,
-  drift: async () => (await import("./stack-ops")).commands.drift,
-  outputs: async () => (await import("./stack-ops")).commands.outputs,
-  "policy-config": async () => (await import("./policy-config")).command,
-  patch: async () => (await import("./patch")).command,
-  compliance: async () => (await import("./compliance")).command,
+  check: async () => (await import("./check-command")).command,
+  preview: async () => (await import("./stack-commands")).commands.preview,
+  up: async () => (await import("./stack-commands")).commands.up,
+  refresh: async () => (await import("./stack-commands")).commands.refresh,
+  destroy: async () => (await import("./stack-commands")).commands.destroy,
+  drift: async () => (await import("./stack-commands")).commands.drift,
+  outputs: async () => (await import("./stack-commands")).commands.outputs,
+  "policy-config": async () => (await import("./policy-config-command")).command,
+  patch: async () => (await import("./patch-command")).command,
+  compliance: async () => (await import("./compliance-command")).command,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

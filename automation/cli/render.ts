@@ -2,8 +2,8 @@
  * Progress of a fleet run for people. On a terminal: one live line per target, redrawn in place.
  * Anywhere else (CI logs, pipes): one plain line per start and finish, never rewritten.
  */
-import type { FleetReport } from "../report";
-import type { FleetEvent, FleetTarget } from "../runner";
+import type { FleetReport } from "../stacks/run-report";
+import type { FleetEvent, FleetTarget } from "../stacks/run-fleet";
 
 export interface RenderSink {
   write(text: string): void;

@@ -5,7 +5,7 @@
 import { parsePatchGroups } from "../../components/config";
 import { describe, indexPath, isPlainObject, joinPath } from "../../components/config-util";
 import type { PatchGroupSpec } from "../../components/types";
-import type { FleetAccount } from "../fleet-types";
+import type { FleetAccount } from "./types";
 import type { Checker, Obj } from "./checker";
 
 const ACCOUNT_KEYS = ["account", "name", "regions", "deployRole", "readRole", "externalId"];

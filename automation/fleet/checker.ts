@@ -13,7 +13,7 @@ import {
   objectWithKnownKeys,
   optionalString,
 } from "../../components/config-util";
-import type { CountOrPercent } from "../fleet-types";
+import type { CountOrPercent } from "./types";
 
 export interface FleetIssue {
   /** Where the problem is, e.g. `members[1].regions[0]`; `line 3, column 5` for YAML syntax. */

@@ -22,7 +22,7 @@ import { describe, isPlainObject, joinPath } from "../../components/config-util"
 import { checkShareCount } from "../../components/document-sharing";
 import { ORGANIZATION_ID_PATTERN, bucketPolicyProblem } from "../../components/log-bucket-policy";
 import { checkMaxConcurrency, checkMaxErrors } from "../../components/schedule";
-import type { Fleet, FleetAccount } from "../fleet-types";
+import type { Fleet, FleetAccount } from "./types";
 import type { Checker, Obj } from "./checker";
 
 export type FleetSettings = Pick<

@@ -4,7 +4,7 @@
  */
 import type { AutomationStatus, TargetState } from "../../domain";
 import { AUTOMATION_STATUSES } from "../../domain";
-import type { CountOrPercent, Fleet } from "../fleet-types";
+import type { CountOrPercent, Fleet } from "../fleet/types";
 
 /** SSM's patterns for TargetLocationMaxConcurrency and TargetLocationMaxErrors. */
 export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;

@@ -11,7 +11,7 @@ import {
   InstancePatchState,
   SSMClient,
 } from "@aws-sdk/client-ssm";
-import type { Fleet } from "../fleet-types";
+import type { Fleet } from "../fleet/types";
 import { AwsOptions, AwsSessions } from "./aws";
 import { accountRegions, errorText, mapBounded } from "./util";
 import { defaultComplianceSettings } from "../fleet/compliance-settings";

@@ -3,7 +3,7 @@
  * they are evidence for, and compliance % and breaches over time as inline SVG (no external
  * assets). renderDashboard places it under the fleet totals.
  */
-import { escapeHtml } from "../html";
+import { escapeHtml } from "../html/escape-html";
 import type { ComplianceReport } from "./compliance";
 import { CONTROLS } from "./frameworks";
 import type { HistoryPoint } from "./history-store";

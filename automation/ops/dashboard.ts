@@ -5,11 +5,11 @@
  */
 import type { ComplianceReport, PatchGroupCompliance, Totals } from "./compliance";
 import { emptyTotals } from "./compliance";
-import { escapeHtml } from "../html";
+import { escapeHtml } from "../html/escape-html";
 import { slaSectionHtml } from "./dashboard-sla";
 import type { HistoryPoint } from "./history-store";
 
-export { escapeHtml } from "../html";
+export { escapeHtml } from "../html/escape-html";
 
 /**
  * Compliant share of the nodes that reported a patch state, in whole percent (floor, so 99.6 %

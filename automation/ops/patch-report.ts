@@ -4,7 +4,7 @@
  */
 import type { AutomationExecutionMetadata, StepExecution } from "@aws-sdk/client-ssm";
 import type { TargetState } from "../../domain";
-import type { Fleet } from "../fleet-types";
+import type { Fleet } from "../fleet/types";
 import { statusMeaning } from "./automation-values";
 import type { PatchTarget } from "./preflight";
 

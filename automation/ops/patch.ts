@@ -16,8 +16,8 @@ import { createHash, randomUUID } from "crypto";
 import * as path from "path";
 import type { PatchOperation, RebootOption } from "../../domain";
 import { partitionOf } from "../../domain";
-import type { Fleet } from "../fleet-types";
-import { resolveFailureTolerance } from "../rollout";
+import type { Fleet } from "../fleet/types";
+import { resolveFailureTolerance } from "../rollout/scheduler";
 import { AwsFailureKind, AwsOptions, AwsSessions, RoleRef, awsFailureKind } from "./aws";
 import {
   maxConcurrencyValue,

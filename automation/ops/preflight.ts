@@ -8,7 +8,7 @@ import {
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { partitionOf } from "../../domain";
-import type { Fleet, FleetAccount } from "../fleet-types";
+import type { Fleet, FleetAccount } from "../fleet/types";
 import { AwsFailureKind, AwsSessions, RoleRef, TargetAccessError, awsFailureKind } from "./aws";
 import {
   TARGET_LOCATIONS_PER_EXECUTION,

@@ -1,5 +1,5 @@
 /** Small helpers shared by fleet operations. */
-import type { FleetAccount } from "../fleet-types";
+import type { FleetAccount } from "../fleet/types";
 
 /** One account-region of the fleet. */
 export interface AccountRegion {

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { reportNotKnownYet } from "../report";
+import { reportNotKnownYet } from "../report-unknown";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, peekArray, peekString, q } from "../values";
 

@@ -5,7 +5,7 @@ import {
   readConfig,
   type BaselineSecurityApprovalConfig,
 } from "../config";
-import { reportNotKnownYet } from "../report";
+import { reportNotKnownYet } from "../report-unknown";
 import { TYPES, subject } from "../resources";
 import { peekString } from "../values";
 

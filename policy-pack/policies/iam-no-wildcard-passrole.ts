@@ -7,7 +7,7 @@ import {
   parseDocument,
   type ConditionEntry,
 } from "../iam";
-import { reportNotKnownYet } from "../report";
+import { reportNotKnownYet } from "../report-unknown";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekArray, q } from "../values";
 

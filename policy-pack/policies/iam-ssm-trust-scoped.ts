@@ -6,7 +6,7 @@ import {
   servicePrincipals,
   type ConditionEntry,
 } from "../iam";
-import { reportNotKnownYet } from "../report";
+import { reportNotKnownYet } from "../report-unknown";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, peek, q } from "../values";
 

@@ -6,7 +6,7 @@ import {
   type InstanceApprovedBaselineConfig,
 } from "../config";
 import { effectiveTags, providerProps, providersByUrn } from "../default-tags";
-import { NOT_KNOWN_YET, reportUnknown } from "../report";
+import { NOT_KNOWN_YET, reportUnknown } from "../report-unknown";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekArray, peekString, q } from "../values";
 

@@ -4,7 +4,7 @@ import {
   readConfig,
   type MaintenanceWindowRateControlConfig,
 } from "../config";
-import { reportNotKnownYet } from "../report";
+import { reportNotKnownYet } from "../report-unknown";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekString, q } from "../values";
 

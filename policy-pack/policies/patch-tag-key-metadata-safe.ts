@@ -5,7 +5,7 @@ import {
   type PatchTagKeyMetadataSafeConfig,
 } from "../config";
 import { effectiveTags, providerProps } from "../default-tags";
-import { reportNotKnownYet } from "../report";
+import { reportNotKnownYet } from "../report-unknown";
 import { TYPES, subject } from "../resources";
 import { UNKNOWN, isUnknown, peek, peekArray, peekString, q } from "../values";
 

@@ -21,7 +21,7 @@ describe("check: selecting accounts", () => {
       selectAccounts(accounts, { shard: `${k}/3` }, "f.yaml").map((a) => a.name),
     );
     assert.deepEqual([...seen].sort(), ["central", "prod-a", "prod-b", "staging"]);
-    // Dealt round-robin by account id (automation/shard.ts): the first shard holds the 1st and 4th.
+    // Dealt round-robin by account id (automation/rollout/shard.ts): the first shard holds the 1st and 4th.
     assert.deepEqual(
       selectAccounts(accounts, { shard: "1/3" }, "f.yaml").map((a) => a.name),
       ["central", "staging"],

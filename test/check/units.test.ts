@@ -9,7 +9,7 @@ import {
   renderHtml,
   renderText,
   summaryLine,
-} from "../../automation/check/report";
+} from "../../automation/check/check-report";
 import { plainValue, type CapturedResource } from "../../automation/check/synthesize";
 import { NOT_CHECKED, type TargetResult } from "../../automation/check/types";
 

@@ -3,8 +3,8 @@
  * validation. Every expected value comes from the page or botocore model shape cited beside it.
  */
 import { strict as assert } from "assert";
-import { FleetError, parseFleet } from "../../automation/fleet";
-import { centralAccountConfig } from "../../automation/topology-config";
+import { FleetError, parseFleet } from "../../automation/fleet/parse-fleet";
+import { centralAccountConfig } from "../../automation/stacks/topology-config";
 import {
   checkScheduleExpression,
   parseAccountConfig,

@@ -72,7 +72,7 @@ describe("engine: the fake pulumi's claims about the CLI hold for the real CLI",
     pulumiOk(sb, ["config", "rm", "fail"], dir);
     // Pulumi v3.248.0 exits 1 here (the fake exits 255), and the failure comes from the preview
     // that `up` runs first, so no `update failed` line: patchfleet's stack driver reports the
-    // Diagnostics lines and drops a bare `update failed` (automation/stack-driver.ts).
+    // Diagnostics lines and drops a bare `update failed` (automation/stacks/stack-driver.ts).
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(
       r.stdout,

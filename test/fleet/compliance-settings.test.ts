@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { stringify } from "yaml";
-import { FleetError, FleetIssue, parseFleet } from "../../automation/fleet";
+import { FleetError, FleetIssue, parseFleet } from "../../automation/fleet/parse-fleet";
 import { PATCH_SEVERITIES } from "../../automation/fleet/compliance-settings";
 import { baseFleet } from "./fixtures";
 

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
-import { FleetError, parseFleet } from "../../automation/fleet";
-import type { Fleet } from "../../automation/fleet-types";
+import { FleetError, parseFleet } from "../../automation/fleet/parse-fleet";
+import type { Fleet } from "../../automation/fleet/types";
 import { baseFleet } from "./fixtures";
 
 const EXAMPLE = fs.readFileSync(path.join(__dirname, "../../examples/fleet.yaml"), "utf8");

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { FleetError, FleetIssue, loadFleet, parseFleet } from "../../automation/fleet";
+import { FleetError, FleetIssue, loadFleet, parseFleet } from "../../automation/fleet/parse-fleet";
 import { checkScheduleExpression } from "../../components/config";
 import { Doc, baseFleet } from "./fixtures";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { ShardError, parseShard, selectShard } from "../../automation/shard";
+import { ShardError, parseShard, selectShard } from "../../automation/rollout/shard";
 
 const accounts = fc.uniqueArray(fc.stringMatching(/^[0-9]{12}$/), { maxLength: 40 });
 

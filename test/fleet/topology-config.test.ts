@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import { stringify } from "yaml";
-import { parseFleet } from "../../automation/fleet";
-import type { FleetAccount } from "../../automation/fleet-types";
+import { parseFleet } from "../../automation/fleet/parse-fleet";
+import type { FleetAccount } from "../../automation/fleet/types";
 import {
   centralAccountConfig,
   memberAccountConfig,
   stackName,
-} from "../../automation/topology-config";
+} from "../../automation/stacks/topology-config";
 import { parseAccountConfig } from "../../components/config";
 import { baseFleet } from "./fixtures";
 

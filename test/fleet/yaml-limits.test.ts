@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FleetError, loadFleet, parseFleet } from "../../automation/fleet";
+import { FleetError, loadFleet, parseFleet } from "../../automation/fleet/parse-fleet";
 import { MAX_FLEET_FILE_BYTES, MAX_NESTING_DEPTH, nestingDepth } from "../../automation/fleet/yaml";
 
 const FIXTURE = path.join(__dirname, "fixtures", "pyyaml-fleet-1000.yaml");

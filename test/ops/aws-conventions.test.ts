@@ -187,7 +187,7 @@ describe("AWS conventions of fleet operations", function () {
     fake.instances.set(`${A}/us-east-1`, makeInstances("a", 3));
     const report = await gatherCompliance({ fleet, runId: "c1", aws: { endpoint: fake.url } });
     assert.equal(report.totals.targetsRead, 0);
-    const { renderComplianceReport } = await import("../../automation/cli/compliance");
+    const { renderComplianceReport } = await import("../../automation/cli/compliance-command");
     const text = renderComplianceReport(report);
     assert.match(
       text,

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 /** A fleet built directly (no parser) and a fake AWS wired to it, for fleet-operation tests. */
-import type { Fleet, FleetAccount } from "../../automation/fleet-types";
+import type { Fleet, FleetAccount } from "../../automation/fleet/types";
 import { FakeAws, FakeInstance } from "./fake-aws";
 
 export const CENTRAL = "111111111111";

@@ -6,7 +6,7 @@ import {
   TargetResult,
   WorkerOutcome,
   runRollout,
-} from "../../automation/rollout";
+} from "../../automation/rollout/scheduler";
 
 const t = (id: string, region?: string): RolloutTarget => ({
   id,

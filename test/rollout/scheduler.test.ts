@@ -13,8 +13,8 @@ import {
   resolveMaxConcurrent,
   results,
   stop,
-} from "../../automation/rollout";
-import type { CountOrPercent } from "../../automation/fleet-types";
+} from "../../automation/rollout/scheduler";
+import type { CountOrPercent } from "../../automation/fleet/types";
 
 const REGIONS = ["us-east-1", "eu-west-1", "ap-south-1"];
 

@@ -6,11 +6,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
-import type { Fleet } from "../../automation/fleet-types";
-import { resolvePulumiCli } from "../../automation/pulumi-cli";
-import { runFleet } from "../../automation/runner";
-import { topologyProgram } from "../../automation/stack-program";
-import { stackName } from "../../automation/topology-config";
+import type { Fleet } from "../../automation/fleet/types";
+import { resolvePulumiCli } from "../../automation/stacks/pulumi-cli";
+import { runFleet } from "../../automation/stacks/run-fleet";
+import { topologyProgram } from "../../automation/stacks/stack-program";
+import { stackName } from "../../automation/stacks/topology-config";
 import { FakePulumi } from "../fake-pulumi/harness";
 import { account, testFleet } from "./fixtures";
 

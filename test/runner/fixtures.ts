@@ -1,6 +1,6 @@
 /** A small validated fleet (central + members) built directly as data, for runner tests. */
 import type { PatchGroupSpec } from "../../components/types";
-import type { Fleet, FleetAccount } from "../../automation/fleet-types";
+import type { Fleet, FleetAccount } from "../../automation/fleet/types";
 
 const web: PatchGroupSpec = {
   operatingSystem: "AMAZON_LINUX_2023",

@@ -4,16 +4,23 @@ import * as os from "os";
 import * as path from "path";
 import { ProgressRenderer } from "../../automation/cli/render";
 import { parseCountOrPercent, parseList } from "../../automation/cli/fleet-options";
-import { APPROVED_BASELINE_POLICY, policyConfigFromOutputs } from "../../automation/policy-config";
+import {
+  APPROVED_BASELINE_POLICY,
+  policyConfigFromOutputs,
+} from "../../automation/stacks/app-policy-config";
 import { UsageError } from "../../automation/cli/io";
-import { buildReport, exitCodeFor, writeReport } from "../../automation/report";
-import type { FleetRunResult, FleetTarget, FleetTargetResult } from "../../automation/runner";
+import { buildReport, exitCodeFor, writeReport } from "../../automation/stacks/run-report";
+import type {
+  FleetRunResult,
+  FleetTarget,
+  FleetTargetResult,
+} from "../../automation/stacks/run-fleet";
 import {
   applyCentralOutputs,
   centralConfigMap,
   centralOutputsFrom,
-} from "../../automation/stack-program";
-import { memberAccountConfig } from "../../automation/topology-config";
+} from "../../automation/stacks/stack-program";
+import { memberAccountConfig } from "../../automation/stacks/topology-config";
 import { instanceApprovedBaseline } from "../../policy-pack/policies/instance-approved-baseline";
 import { testFleet } from "./fixtures";
 

@@ -2,16 +2,16 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import type { AccountConfig } from "../../components/types";
-import type { Fleet } from "../../automation/fleet-types";
-import { resolvePulumiCli } from "../../automation/pulumi-cli";
+import type { Fleet } from "../../automation/fleet/types";
+import { resolvePulumiCli } from "../../automation/stacks/pulumi-cli";
 import {
   FleetEvent,
   RunFleetOptions,
   RunnerInputError,
   runFleet,
   resolveBackend,
-} from "../../automation/runner";
-import { stackName } from "../../automation/topology-config";
+} from "../../automation/stacks/run-fleet";
+import { stackName } from "../../automation/stacks/topology-config";
 import { FakePulumi, Invocation, Scenario, argAfter, maxOverlap } from "../fake-pulumi/harness";
 import { CENTRAL_OUTPUTS, testFleet } from "./fixtures";
 

@@ -8,14 +8,14 @@ import {
   PulumiCliError,
   compareVersions,
   resolvePulumiCli,
-} from "../../automation/pulumi-cli";
+} from "../../automation/stacks/pulumi-cli";
 import {
   StackDriver,
   StackSpec,
   countChanges,
   maskOutputs,
   redact,
-} from "../../automation/stack-driver";
+} from "../../automation/stacks/stack-driver";
 import {
   FAKE_PULUMI,
   FakePulumi,

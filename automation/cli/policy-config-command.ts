@@ -3,9 +3,9 @@
  * outputs, and writing the file. The config itself is built in ../policy-config.ts.
  */
 import * as path from "path";
-import { PolicyConfigOutputsError, policyConfigFromOutputs } from "../policy-config";
-import { PulumiCliError } from "../pulumi-cli";
-import { RunnerInputError, runFleet } from "../runner";
+import { PolicyConfigOutputsError, policyConfigFromOutputs } from "../stacks/app-policy-config";
+import { PulumiCliError } from "../stacks/pulumi-cli";
+import { RunnerInputError, runFleet } from "../stacks/run-fleet";
 import { CliIO, checkOutputPath, parseOptions, UsageError, writeOutputFile } from "./io";
 import type { Command } from "./main";
 import { loadFleetOption } from "./fleet-options";

@@ -8,17 +8,17 @@
  * settings (settings.ts), and rollout and backend (rollout.ts).
  */
 import { promises as fs } from "fs";
-import { validateAll } from "../components/config-util";
-import type { Fleet } from "./fleet-types";
-import { parseAccountSections } from "./fleet/accounts";
-import { Checker, type FleetIssue } from "./fleet/checker";
-import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./fleet/rollout";
-import { parseComplianceSettings } from "./fleet/compliance-settings";
-import { checkCentralScale, parseSettings, parseTags } from "./fleet/settings";
-import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./fleet/yaml";
+import { validateAll } from "../../components/config-util";
+import type { Fleet } from "./types";
+import { parseAccountSections } from "./accounts";
+import { Checker, type FleetIssue } from "./checker";
+import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./rollout-settings";
+import { parseComplianceSettings } from "./compliance-settings";
+import { checkCentralScale, parseSettings, parseTags } from "./settings";
+import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./yaml";
 
-export { closest } from "../components/config-util";
-export type { FleetIssue } from "./fleet/checker";
+export { closest } from "../../components/config-util";
+export type { FleetIssue } from "./checker";
 export { DEFAULT_BACKEND, MAX_FLEET_FILE_BYTES };
 
 /** The fleet file is missing or invalid. `message` has one `<file>: <path>: <message>` line each. */

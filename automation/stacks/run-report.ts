@@ -5,8 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { TARGET_STATES, TargetState } from "../domain";
-import type { FleetRunResult } from "./runner";
+import { TARGET_STATES, TargetState } from "../../domain";
+import type { FleetRunResult } from "./run-fleet";
 
 export const REPORT_SCHEMA_VERSION = 1;
 

@@ -2,7 +2,7 @@
  * The check's report in its three forms: one JSON document, plain text per target, and a
  * self-contained HTML page.
  */
-import { escapeHtml as esc } from "../html";
+import { escapeHtml as esc } from "../html/escape-html";
 import { INTERRUPTED, NOT_CHECKED, wasInterrupted } from "./types";
 import type { CheckViolation, ProgramFailure, TargetResult } from "./types";
 

@@ -3,7 +3,7 @@
  * tolerance, region order), the Pulumi backend URL and the secrets provider.
  */
 import { describe, indexPath } from "../../components/config-util";
-import type { Fleet } from "../fleet-types";
+import type { Fleet } from "./types";
 import type { Checker, Obj } from "./checker";
 
 export const DEFAULT_BACKEND = "file://./.patchfleet/state";

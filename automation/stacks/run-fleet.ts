@@ -11,13 +11,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ConfigMap, PulumiCommand } from "@pulumi/pulumi/automation";
-import type { TargetState } from "../domain";
-import { DEFAULT_BACKEND } from "./fleet";
-import type { CountOrPercent, Fleet, FleetAccount } from "./fleet-types";
+import type { TargetState } from "../../domain";
+import { DEFAULT_BACKEND } from "../fleet/parse-fleet";
+import type { CountOrPercent, Fleet, FleetAccount } from "../fleet/types";
 import { acquireFleetLock } from "./fleet-lock";
 import { resolvePulumiCli } from "./pulumi-cli";
-import { RolloutPrefs, RolloutTarget, TargetResult, runRollout } from "./rollout";
-import { selectShard } from "./shard";
+import { RolloutPrefs, RolloutTarget, TargetResult, runRollout } from "../rollout/scheduler";
+import { selectShard } from "../rollout/shard";
 import {
   OperationAbortedError,
   StackDriver,

@@ -1,9 +1,9 @@
 /**
- * The validated fleet file. `parseFleet` (automation/fleet.ts) produces it; the runner, the offline
+ * The validated fleet file. `parseFleet` (automation/fleet/parse-fleet.ts) produces it; the runner, the offline
  * check and fleet operations consume it. Plain data only.
  */
-import type { MaintenanceWindowSpec, PatchGroupSpec } from "../components/types";
-import type { ComplianceSettings } from "./fleet/compliance-settings";
+import type { MaintenanceWindowSpec, PatchGroupSpec } from "../../components/types";
+import type { ComplianceSettings } from "./compliance-settings";
 
 /** A count ("3") or a percentage ("25%") of targets. */
 export type CountOrPercent = { kind: "count"; value: number } | { kind: "percent"; value: number };

@@ -2,7 +2,7 @@
  * The CrossGuard config for application stacks of one account, built from that account's topology
  * stack outputs, so the pack knows which baseline each patch group of the account is registered to.
  */
-import type { InstanceApprovedBaselineConfig } from "../policy-pack/config";
+import type { InstanceApprovedBaselineConfig } from "../../policy-pack/config";
 
 /** The topology stack's outputs do not hold what the policy config needs (a region never deployed). */
 export class PolicyConfigOutputsError extends Error {

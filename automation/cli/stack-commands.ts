@@ -2,9 +2,9 @@
  * `patchfleet preview|up|refresh|destroy|drift|outputs`: one stack operation over the fleet.
  */
 import * as path from "path";
-import { PulumiCliError } from "../pulumi-cli";
-import { buildReport, exitCodeFor } from "../report";
-import { FleetLockError, RunnerInputError, runFleet, StackOperation } from "../runner";
+import { PulumiCliError } from "../stacks/pulumi-cli";
+import { buildReport, exitCodeFor } from "../stacks/run-report";
+import { FleetLockError, RunnerInputError, runFleet, StackOperation } from "../stacks/run-fleet";
 import { CliIO, checkOutputPath, parseOptions, UsageError, writeOutputFile } from "./io";
 import type { Command } from "./main";
 import { loadFleetOption, parseCountOrPercent, parseList } from "./fleet-options";

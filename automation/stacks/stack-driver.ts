@@ -23,7 +23,7 @@ import {
   Stack,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
-import type { TargetState } from "../domain";
+import type { TargetState } from "../../domain";
 
 export const STACK_OPERATIONS = [
   "preview",

@@ -7,8 +7,8 @@
  * `record`, `stop`), so every interleaving of outcomes can be property-tested. `runRollout` is the
  * small async driver that feeds it real worker outcomes.
  */
-import type { CountOrPercent } from "./fleet-types";
-import type { TargetState } from "../domain";
+import type { CountOrPercent } from "../fleet/types";
+import type { TargetState } from "../../domain";
 
 export interface RolloutTarget {
   id: string;

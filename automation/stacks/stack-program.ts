@@ -3,7 +3,7 @@
  * reach the member stacks (as their program's config and as visible stack config).
  */
 import type { ConfigMap, OutputMap, PulumiFn } from "@pulumi/pulumi/automation";
-import type { AccountConfig } from "../components/types";
+import type { AccountConfig } from "../../components/types";
 
 /** The central stack's outputs that member stacks are configured with. */
 export interface CentralOutputs {
@@ -22,7 +22,7 @@ export type ProgramFactory = (config: AccountConfig) => PulumiFn;
  * program actually runs.
  */
 export const topologyProgram: ProgramFactory = (config) => async () => {
-  const { buildTopology } = await import("../components/topology");
+  const { buildTopology } = await import("../../components/topology");
   const topology = buildTopology("patchfleet", config);
   return {
     accountId: config.accountId,

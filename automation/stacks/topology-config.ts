@@ -7,9 +7,9 @@ import {
   DEFAULT_LOG_RETENTION_DAYS,
   DEFAULT_RUNBOOK_MAX_CONCURRENCY,
   DEFAULT_RUNBOOK_MAX_ERRORS,
-} from "../components/config";
-import type { AccountConfig } from "../components/types";
-import type { Fleet, FleetAccount } from "./fleet-types";
+} from "../../components/config";
+import type { AccountConfig } from "../../components/types";
+import type { Fleet, FleetAccount } from "../fleet/types";
 
 function shared(
   fleet: Fleet,
