@@ -2,7 +2,6 @@
  * Hands a synthesized stack to the policy pack's in-process evaluator, with the config a target of
  * the fleet would get, and turns its findings into report rows.
  */
-import * as path from "path";
 // Types only: the evaluator module itself is required at run time by loadEvaluator.
 import type { PolicyResource, Violation as PolicyViolation } from "../../policy-pack/evaluate";
 import { APPROVED_BASELINE_POLICY } from "../stacks/app-policy-config";

@@ -5,8 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import type { AccountConfig } from "../../components/types";
-import type { Fleet, FleetAccount } from "../fleet/types";
+import type { Fleet } from "../fleet/types";
 import { policyConfigProblems } from "./evaluate";
 import { selectShard } from "../rollout/shard";
 import { resolveProgramEntry } from "./program-loader";

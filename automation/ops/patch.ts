@@ -2,40 +2,23 @@
  * `patch`: preflight, then one multi-account, multi-region automation of the fleet's runbook,
  * followed to the end and reported per account-region.
  */
-import {
-  AutomationExecutionMetadata,
-  GetAutomationExecutionCommand,
-  ListTagsForResourceCommand,
-  SSMClient,
-  StartAutomationExecutionCommand,
-  StepExecution,
-  paginateDescribeAutomationExecutions,
-  paginateDescribeAutomationStepExecutions,
-} from "@aws-sdk/client-ssm";
-import { createHash, randomUUID } from "crypto";
+import { randomUUID } from "crypto";
 import * as path from "path";
 import type { PatchOperation, RebootOption } from "../../domain";
-import { partitionOf } from "../../domain";
 import type { Fleet } from "../fleet/types";
 import { resolveFailureTolerance } from "../rollout/scheduler";
-import { AwsFailureKind, AwsOptions, AwsSessions, RoleRef, awsFailureKind } from "./aws";
-import {
-  maxConcurrencyValue,
-  maxErrorsValue,
-  statusMeaning,
-  targetLocationChunks,
-} from "./automation-values";
+import { AwsFailureKind, AwsOptions, AwsSessions, awsFailureKind } from "./aws";
+import { statusMeaning } from "./automation-values";
+import { PollOptions, follow, listAttempts } from "./patch-follow";
 import {
   PatchTargetReport,
   PatchTargetState,
-  TargetAttempt,
-  childAttempts,
   emptySummary,
   logLocation,
-  stepAttempts,
   summarize,
   targetReports,
 } from "./patch-report";
+import { fleetDigest, findStarted, startExecution } from "./patch-start";
 import {
   PatchTarget,
   PreflightProblem,
@@ -45,8 +28,10 @@ import {
   preflight,
 } from "./preflight";
 import { RunRecord, RunStore } from "./run-store";
-import { errorText, sleep } from "./util";
+import { errorText } from "./util";
 
+export type { PollOptions } from "./patch-follow";
+export { administrationRoleArn, fleetDigest, runbookParameters } from "./patch-start";
 export type { PatchTargetReport, PatchTargetState } from "./patch-report";
 export { logLocation, targetReports } from "./patch-report";
 export type { PreflightProblem } from "./preflight";
@@ -90,15 +75,6 @@ export interface PatchReport {
   targets: PatchTargetReport[];
 }
 
-export interface PollOptions {
-  /** First wait between status checks. @default 5000 */
-  initialMs?: number;
-  /** Longest wait between status checks. @default 60000 */
-  maxMs?: number;
-  /** Growth of the wait after each check that found the execution still running. @default 1.5 */
-  factor?: number;
-}
-
 export interface PatchOptions {
   fleet: Fleet;
   operation: PatchOperation;
@@ -113,48 +89,6 @@ export interface PatchOptions {
   log?: (line: string) => void;
   /** Waits between status checks. @default a timer that ends early when `signal` aborts */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/**
- * The runbook's parameters (components/runbook.ts). A multi-account start passes the central
- * account's administration role as AutomationAssumeRole: "--parameters
- * AutomationAssumeRole=arn:aws:iam::management account ID:role/AWS-SystemsManager-AutomationAdministrationRole"
- * (Systems Manager user guide, Running automations in multiple AWS Regions and accounts), and the
- * caller needs iam:PassRole on it. SSM runs each target with TargetLocation.ExecutionRoleName.
- */
-export function runbookParameters(
-  fleet: Fleet,
-  operation: PatchOperation,
-  reboot: RebootOption,
-  snapshotId: string,
-): Record<string, string[]> {
-  return {
-    AutomationAssumeRole: [administrationRoleArn(fleet)],
-    Operation: [operation],
-    RebootOption: [reboot],
-    SnapshotId: [snapshotId],
-  };
-}
-
-/** The administration role in the central account, which the start passes to SSM. */
-export function administrationRoleArn(fleet: Fleet): string {
-  const partition = partitionOf(homeRegion(fleet));
-  return `arn:${partition}:iam::${fleet.central.account}:role/${fleet.administrationRoleName}`;
-}
-
-/**
- * What the start of a run depends on in the fleet file: a change to it between two attempts of
- * one run is what makes SSM refuse a reused ClientToken with IdempotentParameterMismatch.
- */
-export function fleetDigest(fleet: Fleet): string {
-  const relevant = {
-    runbookName: fleet.runbookName,
-    central: [fleet.central.account, fleet.central.regions],
-    members: fleet.members.map((m) => [m.account, m.regions]),
-    roles: [fleet.administrationRoleName, fleet.executionRoleName],
-    rollout: fleet.rollout,
-  };
-  return createHash("sha256").update(JSON.stringify(relevant)).digest("hex");
 }
 
 export function defaultStateDir(fleet: Fleet): string {
@@ -215,148 +149,6 @@ const KIND_TEXT: Record<AwsFailureKind, string> = {
   invalid: "request refused as invalid",
   error: "error",
 };
-
-async function listSteps(ssm: SSMClient, executionId: string): Promise<StepExecution[]> {
-  const steps: StepExecution[] = [];
-  for await (const page of paginateDescribeAutomationStepExecutions(
-    { client: ssm, pageSize: 50 },
-    { AutomationExecutionId: executionId },
-  )) {
-    steps.push(...(page.StepExecutions ?? []));
-  }
-  return steps;
-}
-
-/**
- * The child executions of `parentId` that SSM started in one target account and region. They live
- * in that account and region ("To view the output of the child automations created in your target
- * accounts, be sure to specify the appropriate account, Region, and AutomationExecutionId", user
- * guide), so they are read with a client of that account-region.
- */
-async function listChildren(
-  ssm: SSMClient,
-  parentId: string,
-): Promise<AutomationExecutionMetadata[]> {
-  const children: AutomationExecutionMetadata[] = [];
-  for await (const page of paginateDescribeAutomationExecutions(
-    { client: ssm, pageSize: 50 },
-    { Filters: [{ Key: "ParentExecutionId", Values: [parentId] }] },
-  )) {
-    children.push(...(page.AutomationExecutionMetadataList ?? []));
-  }
-  return children;
-}
-
-/**
- * What SSM documents about each target of one region's execution: the parent's step executions
- * ("The automation in the primary account contains aws:executeAutomation steps for each of the
- * target accounts", user guide) whose TargetLocation names exactly one account and region; for a
- * target no such step names, its child executions, read in its own account and region with the
- * role patchfleet reads that account with. A target neither gives is left without attempts, and
- * reported as unknown.
- */
-async function listAttempts(
-  aws: AwsSessions,
-  fleet: Fleet,
-  reader: SSMClient,
-  executionId: string,
-  region: string,
-  targets: readonly PatchTarget[],
-  notes: string[],
-): Promise<TargetAttempt[]> {
-  const steps = stepAttempts(await listSteps(reader, executionId));
-  const covered = new Set(steps.map((s) => `${s.account}/${s.region}`));
-  const out = [...steps];
-  for (const { member } of targets) {
-    if (covered.has(`${member.account}/${region}`)) continue;
-    const isCentral = member.account === fleet.central.account;
-    const ref: RoleRef | undefined =
-      member.readRole !== undefined
-        ? { account: member.account, roleArn: member.readRole, externalId: member.externalId }
-        : isCentral
-          ? centralRef(fleet)
-          : undefined;
-    if (ref === undefined) continue;
-    try {
-      const children = await listChildren(await aws.ssm(ref, region, "read"), executionId);
-      out.push(...childAttempts(children, member.account, region));
-    } catch (err) {
-      notes.push(
-        `${member.account}/${region}: could not read its child executions: ${errorText(err)}`,
-      );
-    }
-  }
-  return out;
-}
-
-/**
- * The execution this run already started in `region`, found by the tags it was started with.
- * DescribeAutomationExecutions filters by TagKey (AutomationExecutionFilterKey) but its output
- * (AutomationExecutionMetadata) carries no tags, so each candidate's tags are read with
- * ListTagsForResource (ResourceType Automation).
- */
-async function findStarted(
-  reader: SSMClient,
-  fleet: Fleet,
-  runId: string,
-  region: string,
-  since: Date,
-): Promise<string | undefined> {
-  const after = new Date(since.getTime() - 5 * 60_000).toISOString();
-  for await (const page of paginateDescribeAutomationExecutions(
-    { client: reader, pageSize: 50 },
-    {
-      Filters: [
-        { Key: "TagKey", Values: [RUN_TAG] },
-        { Key: "DocumentNamePrefix", Values: [fleet.runbookName] },
-        { Key: "StartTimeAfter", Values: [after] },
-      ],
-    },
-  )) {
-    for (const e of page.AutomationExecutionMetadataList ?? []) {
-      if (!e.AutomationExecutionId || e.ParentAutomationExecutionId) continue;
-      if (e.DocumentName !== fleet.runbookName) continue;
-      const tags = await reader.send(
-        new ListTagsForResourceCommand({
-          ResourceType: "Automation",
-          ResourceId: e.AutomationExecutionId,
-        }),
-      );
-      const has = (k: string, v: string) => tags.TagList?.some((t) => t.Key === k && t.Value === v);
-      if (has(RUN_TAG, runId) && has(REGION_TAG, region)) return e.AutomationExecutionId;
-    }
-  }
-  return undefined;
-}
-
-const RUN_TAG = "patchfleet:run";
-const REGION_TAG = "patchfleet:region";
-
-/**
- * Polls one execution until it ends or the signal aborts, waiting `initialMs` first and growing
- * the wait by `factor` up to `maxMs`. Returns the last status seen.
- */
-async function follow(
-  reader: SSMClient,
-  executionId: string,
-  options: PatchOptions,
-  log: (line: string) => void,
-): Promise<string | undefined> {
-  const pause = options.sleep ?? sleep;
-  let wait = options.poll?.initialMs ?? 5000;
-  for (;;) {
-    const got = await reader.send(
-      new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }),
-    );
-    const status = got.AutomationExecution?.AutomationExecutionStatus;
-    if (statusMeaning(status).state !== undefined) return status;
-    if (options.signal?.aborted) return status;
-    log(`execution ${executionId}: ${status ?? "no status yet"}; next check in ${wait} ms`);
-    await pause(wait, options.signal);
-    if (options.signal?.aborted) return status;
-    wait = Math.min(options.poll?.maxMs ?? 60_000, Math.ceil(wait * (options.poll?.factor ?? 1.5)));
-  }
-}
 
 /**
  * The regions of a patch run in the order they run: `rollout.regionOrder` first, then the other
@@ -505,32 +297,18 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
       const regionRun = record.regions[region];
       clientToken = regionRun.clientToken;
       if (regionRun.executionId === undefined) {
-        const locations = targetLocationChunks(
-          targets.map((t) => ({ ...t.member, regions: [region] })),
-        ).map((c) => ({
-          Accounts: c.accounts,
-          Regions: c.regions,
-          TargetLocationMaxConcurrency: maxConcurrencyValue(fleet.rollout.maxConcurrent),
-          TargetLocationMaxErrors: maxErrorsValue(fleet.rollout.failureTolerance),
-          ExecutionRoleName: fleet.executionRoleName,
-        }));
         log(
           `starting ${fleet.runbookName} (${operation}) in ${region}: ${targets.length} account(s)`,
         );
         let out;
         try {
-          out = await writer.send(
-            new StartAutomationExecutionCommand({
-              DocumentName: fleet.runbookName,
-              Parameters: runbookParameters(fleet, operation, reboot, record.snapshotId),
-              TargetLocations: locations,
-              ClientToken: regionRun.clientToken,
-              Tags: [
-                { Key: RUN_TAG, Value: record.runId },
-                { Key: REGION_TAG, Value: region },
-              ],
-            }),
-          );
+          out = await startExecution(writer, fleet, targets, region, {
+            operation,
+            reboot,
+            snapshotId: record.snapshotId,
+            runId: record.runId,
+            clientToken: regionRun.clientToken,
+          });
         } catch (err) {
           // A refusal that cannot have started anything, before any region started: forget the
           // run, so the next attempt is a new run rather than a "resume" of nothing.
