@@ -2,6 +2,7 @@
  * Small helpers shared by the config validators. Every helper records problems as ConfigIssues
  * (path + message with the fix) instead of throwing, so one pass reports every problem at once.
  */
+import { InputError } from "../domain";
 
 export interface ConfigIssue {
   /** Where the problem is, e.g. `patchGroups.web.approvalRules[0].approveAfterDays`. */
@@ -11,11 +12,10 @@ export interface ConfigIssue {
 }
 
 /** Thrown when stack config or fleet input is invalid; lists every problem found. */
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[]) {
     super(issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
-    this.name = "ConfigError";
     this.issues = issues;
   }
 }

@@ -280,3 +280,5 @@ export type AutomationStatus = (typeof AUTOMATION_STATUSES)[number];
 /** Report states of one target, shared by the rollout runner and fleet operations. */
 export const TARGET_STATES = ["SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"] as const;
 export type TargetState = (typeof TARGET_STATES)[number];
+
+export { InputError, OperationError, issueLine, type InputIssue } from "./errors";

@@ -16,6 +16,7 @@ import type {
 } from "@pulumi/policy/schema";
 import { PACK_ENFORCEMENT_LEVEL } from "./pack";
 import { BASELINE_RULE_KEYS, BASELINE_RULE_POLICIES, schemaDefaults } from "./config";
+import { InputError } from "../domain";
 
 export type PolicyConfigInput = Record<string, unknown>;
 
@@ -31,10 +32,9 @@ export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = [
   "disabled",
 ];
 
-export class PolicyConfigError extends Error {
+export class PolicyConfigError extends InputError {
   constructor(readonly problems: readonly string[]) {
     super(`invalid policy config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "PolicyConfigError";
   }
 }
 

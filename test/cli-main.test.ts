@@ -42,14 +42,30 @@ describe("parseOptions", () => {
   });
   it("names an unknown option and the known ones", () => {
     assert.throws(
+      () => parseOptions(["--output", "a"], spec),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message === "unknown option --output; known options: --fleet, --json",
+    );
+  });
+  it("suggests the closest known option for a misspelt one", () => {
+    assert.throws(
       () => parseOptions(["--flet", "a"], spec),
       (e: unknown) =>
         e instanceof UsageError &&
-        e.message === "unknown option --flet; known options: --fleet, --json",
+        e.message === "unknown option --flet; did you mean --fleet? known options: --fleet, --json",
     );
   });
   it("rejects a missing value and a value on a flag", () => {
     assert.throws(() => parseOptions(["--fleet"], spec), /--fleet needs a value/);
+    assert.throws(() => parseOptions(["--fleet", "--json"], spec), /--fleet needs a value/);
     assert.throws(() => parseOptions(["--json=yes"], spec), /--json takes no value/);
+  });
+  it("keeps a value that starts with one dash, and single-dash words as arguments", () => {
+    assert.deepEqual(parseOptions(["--fleet", "-f.yaml", "-x", "--json"], spec), {
+      options: { fleet: "-f.yaml", json: true },
+      positionals: ["-x"],
+    });
+    assert.throws(() => parseOptions(["--", "a"], spec), /unknown option --; known options/);
   });
 });

@@ -10,15 +10,19 @@ import { policyConfigProblems } from "./evaluate";
 import { selectShard } from "../rollout/shard";
 import { resolveProgramEntry } from "./program-loader";
 import type { CheckJob, PolicyConfig } from "./types";
+import { InputError, issueLine, type InputIssue } from "../../domain";
 
 /** Bad input to the check: every problem with the place it is in and how to fix it. */
-export class CheckInputError extends Error {
+export class CheckInputError extends InputError {
   constructor(
     message: string,
-    readonly issues: { path: string; message: string; line?: number }[] = [],
+    readonly issues: InputIssue[] = [],
   ) {
     super(message);
-    this.name = "CheckInputError";
+  }
+
+  override details(): string[] {
+    return this.issues.map(issueLine);
   }
 }
 

@@ -4,7 +4,6 @@
  */
 import * as path from "path";
 import {
-  CheckInputError,
   htmlChunks,
   jsonChunks,
   outputNote,
@@ -18,7 +17,8 @@ import {
 } from "../check";
 import { CheckProgress } from "./check-progress";
 import { parseList } from "./fleet-options";
-import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
+import { CliIO, UsageError, parseOptions } from "./io";
+import { CommandOutputs } from "./outputs";
 import type { Command } from "./main";
 
 const HELP = `patchfleet check: synthesize a fleet or a Pulumi program offline and run the policy pack
@@ -102,10 +102,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   const only = options.only === undefined ? undefined : parseList("--only", options.only);
-  const htmlFile =
-    options.html === undefined ? undefined : checkOutputPath("--html", options.html, io.cwd);
-  const reportFile =
-    options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
+  const outputs = new CommandOutputs(io, options);
   const progress = new CheckProgress({
     write: io.stderr,
     isTTY: io.stderrIsTTY ?? false,
@@ -128,16 +125,6 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       onStart: (n) => progress.start(n),
       onResult: () => progress.targetDone(),
     });
-  } catch (err) {
-    if (err instanceof CheckInputError) {
-      io.stderr(`patchfleet check: ${err.message}\n`);
-      for (const issue of err.issues) {
-        const line = issue.line === undefined ? "" : ` (line ${issue.line})`;
-        io.stderr(`  ${issue.path}: ${issue.message}${line}\n`);
-      }
-      return 2;
-    }
-    throw err;
   } finally {
     progress.stop();
   }
@@ -164,20 +151,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   for (const chunk of stdout) io.stdout(chunk);
   if (options.json) io.stdout("\n");
   const shown = (file: string) => path.relative(io.cwd, file) || file;
-  if (reportFile !== undefined) {
-    const doc = (function* () {
-      yield* jsonChunks(targets(), tally.summary);
-      yield "\n";
-    })();
-    if (writeOutputFile(io, reportFile, doc)) {
-      (options.json ? io.stderr : io.stdout)(`report written to ${options.report}\n`);
-    }
-  }
-  if (
-    htmlFile !== undefined &&
-    writeOutputFile(io, htmlFile, htmlChunks(targets(), tallyLine(tally)))
-  ) {
-    if (!options.json) io.stdout(`HTML report: ${shown(htmlFile)}\n`);
+  outputs.writeReport(function* () {
+    yield* jsonChunks(targets(), tally.summary);
+    yield "\n";
+  });
+  if (outputs.writeHtml(() => htmlChunks(targets(), tallyLine(tally))) && !options.json) {
+    io.stdout(`HTML report: ${shown(outputs.htmlFile as string)}\n`);
   }
   // The text report shows failures in place; with --json, stdout is the document alone.
   for (const t of options.json ? failed : []) {

@@ -3,12 +3,13 @@
  * text, JSON, or a self-contained HTML dashboard.
  */
 import * as path from "path";
-import { AwsSessions, NoCredentialsError } from "../ops/aws";
+import { AwsSessions } from "../ops/aws";
 import { ComplianceReport, Totals, gatherCompliance } from "../ops/compliance";
 import { compliancePercent, renderDashboard } from "../ops/dashboard";
 import { newRunId } from "../ops/run-store";
 import { loadFleetOption } from "./fleet-options";
-import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
+import { CliIO, UsageError, parseOptions } from "./io";
+import { CommandOutputs, jsonDocument } from "./outputs";
 import type { Command } from "./main";
 import {
   gateFailure,
@@ -147,10 +148,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const detailLimit = whole("--details", options.details, 0, 1000);
   const failOn = parseFailOn(options["fail-on"]);
   // Output paths are checked before any AWS call, so a long read is never lost to a bad path.
-  const reportFile =
-    options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
-  const htmlFile =
-    options.html === undefined ? undefined : checkOutputPath("--html", options.html, io.cwd);
+  const outputs = new CommandOutputs(io, options);
   const fleet = await loadFleetOption(
     options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
   );
@@ -161,12 +159,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   // The SDK version is pinned by patchfleet; its notice about future Node versions is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // Without any credentials nothing can be read: say how to provide them before any AWS call.
-  try {
-    await new AwsSessions({ runId: "check" }).checkCredentials();
-  } catch (err) {
-    if (err instanceof NoCredentialsError) throw new UsageError(err.message);
-    throw err;
-  }
+  await new AwsSessions({ runId: "check" }).checkCredentials();
   const report = await gatherCompliance({
     progress: (line) => io.stderr(`${line}\n`),
     fleet,
@@ -177,20 +170,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     signal: io.signal,
     meanTimeToPatch: options["mean-time-to-patch"] === true,
   });
-  const notes = options.json ? io.stderr : io.stdout;
-  if (options.json) io.stdout(JSON.stringify(report, null, 2) + "\n");
+  const notes = outputs.note;
+  if (outputs.json) io.stdout(jsonDocument(report));
   else io.stdout(renderComplianceReport(report));
-  if (
-    reportFile !== undefined &&
-    writeOutputFile(io, reportFile, JSON.stringify(report, null, 2) + "\n")
-  ) {
-    notes(`report written to ${options.report}\n`);
-  }
-  if (
-    htmlFile !== undefined &&
-    writeOutputFile(io, htmlFile, renderDashboard(report, await historyWith(fleet, report)))
-  ) {
-    notes(`dashboard written to ${options.html}\n`);
+  outputs.writeReport(() => jsonDocument(report));
+  if (outputs.htmlFile !== undefined) {
+    const history = await historyWith(fleet, report);
+    if (outputs.writeHtml(() => renderDashboard(report, history))) {
+      notes(`dashboard written to ${options.html}\n`);
+    }
   }
   if (!options.json) io.stdout(renderSlaSection(report));
   if (!report.interrupted) {

@@ -1,5 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
+import { closest } from "../../components/config-util";
+import { InputError } from "../../domain";
 
 /**
  * What a CLI command may touch of the outside world, injectable so commands run in-process in
@@ -20,12 +23,7 @@ export interface CliIO {
 }
 
 /** Bad input or a missing prerequisite: the CLI prints the message alone and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export class UsageError extends InputError {}
 
 /**
  * The process's own streams and signals.
@@ -98,8 +96,9 @@ export function defaultIO(): CliIO {
 }
 
 /**
- * A small, strict argument parser: `--name value`, `--name=value` and boolean `--flag`. Unknown
- * options are errors that name the option and list the known ones.
+ * A command's options, read with Node's `util.parseArgs`: `--name value`, `--name=value` and
+ * boolean `--flag`. Its refusals are worded for patchfleet: an unknown option names the closest
+ * known one and lists them all; a missing value or a value on a flag names the option.
  */
 export interface OptionSpec {
   [name: string]: "string" | "boolean";
@@ -112,35 +111,49 @@ export function parseOptions<S extends OptionSpec>(
   argv: string[],
   spec: S,
 ): { options: ParsedOptions<S>; positionals: string[] } {
+  const { tokens } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.entries(spec).map(([name, type]) => [name, { type }])),
+    // Not strict: every refusal below names the option in patchfleet's words.
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const options: Record<string, string | boolean> = {};
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--")) {
-      positionals.push(arg);
-      continue;
+  const seen = new Set<number>();
+  for (const token of tokens) {
+    if (token.kind === "positional") {
+      positionals.push(token.value);
+    } else if (token.kind === "option-terminator") {
+      throw unknownOption("", spec);
+    } else if (!token.rawName.startsWith("--")) {
+      // `-x` (and each letter of `-xyz`) is an argument, as patchfleet has no short options.
+      if (!seen.has(token.index)) positionals.push(argv[token.index]);
+      seen.add(token.index);
+    } else if (spec[token.name] === undefined) {
+      throw unknownOption(token.name, spec);
+    } else if (spec[token.name] === "boolean") {
+      if (token.inlineValue) throw new UsageError(`--${token.name} takes no value`);
+      options[token.name] = true;
+    } else {
+      // An option that follows is not a value: `--fleet --json` misses the file.
+      if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--"))) {
+        throw new UsageError(`--${token.name} needs a value`);
+      }
+      options[token.name] = token.value;
     }
-    const eq = arg.indexOf("=");
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    const kind = spec[name];
-    if (kind === undefined) {
-      const known = Object.keys(spec)
-        .map((k) => `--${k}`)
-        .join(", ");
-      throw new UsageError(`unknown option --${name}; known options: ${known}`);
-    }
-    if (kind === "boolean") {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      options[name] = true;
-      continue;
-    }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || (eq === -1 && value.startsWith("--"))) {
-      throw new UsageError(`--${name} needs a value`);
-    }
-    options[name] = value;
   }
   return { options: options as ParsedOptions<S>, positionals };
+}
+
+function unknownOption(name: string, spec: OptionSpec): UsageError {
+  const known = Object.keys(spec);
+  const near = name === "" ? undefined : closest(name, known);
+  return new UsageError(
+    `unknown option --${name}; ${near === undefined ? "" : `did you mean --${near}? `}` +
+      `known options: ${known.map((k) => `--${k}`).join(", ")}`,
+  );
 }
 
 /**

@@ -2,10 +2,11 @@
  * The patchfleet CLI: one file per command under automation/cli/, dispatched from here. Commands
  * return an exit code; only this module's caller (bin/patchfleet.js) sets it on the process.
  *
- * Exit codes: 0 success, 1 some target failed or a mandatory violation, 2 bad input or missing
- * prerequisite, 130 interrupted.
+ * Exit codes (./exit-codes.ts): 0 success, 1 some target failed or a mandatory violation, 2 bad
+ * input or missing prerequisite, 130 interrupted.
  */
-import { CliIO, UsageError, defaultIO, failedOutputs } from "./io";
+import { EXIT, exitForError } from "./exit-codes";
+import { CliIO, defaultIO, failedOutputs } from "./io";
 
 export interface Command {
   /** One line for `patchfleet --help`. */
@@ -60,7 +61,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   await io.flush?.();
   // An output the user asked for was lost (a full disk, a read-only --html file): the run did not
   // do what it was asked, whatever its own result. An interrupt keeps its code.
-  if (failedOutputs(io).length > 0 && code !== 130) code = 2;
+  if (failedOutputs(io).length > 0 && code !== EXIT.interrupted) code = EXIT.input;
   return code;
 }
 
@@ -91,16 +92,6 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`patchfleet ${name}: ${err.message}\n`);
-      return 2;
-    }
-    // A bug of ours: say so plainly, keep the detail for the report, and never lose the exit code.
-    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    io.stderr(
-      `patchfleet ${name}: internal error: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    if (process.env.PATCHFLEET_DEBUG) io.stderr(`${detail}\n`);
-    return 2;
+    return exitForError(name, err, io);
   }
 }

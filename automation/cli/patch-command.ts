@@ -4,10 +4,11 @@
  */
 import * as path from "path";
 import { PATCH_OPERATIONS, PatchOperation, REBOOT_OPTIONS, RebootOption } from "../../domain";
-import { AwsSessions, NoCredentialsError } from "../ops/aws";
-import { PatchReport, PatchRunError, runPatch } from "../ops/patch";
+import { AwsSessions } from "../ops/aws";
+import { PatchReport, runPatch } from "../ops/patch";
 import { loadFleetOption } from "./fleet-options";
-import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
+import { CliIO, UsageError, parseOptions } from "./io";
+import { CommandOutputs, jsonDocument } from "./outputs";
 import type { Command } from "./main";
 
 const SPEC = {
@@ -137,53 +138,27 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   // A patch run can take hours: an output path that cannot be written is refused before any AWS
   // call, not discovered after the run.
-  const reportFile =
-    options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
+  const outputs = new CommandOutputs(io, options);
   const fleet = await loadFleetOption(
     options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
   );
   // The SDK version is pinned by patchfleet; its notice about future Node versions is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const progress = options.json ? io.stderr : io.stdout;
   // Without any credentials nothing can start: say how to provide them before any AWS call.
-  try {
-    await new AwsSessions({ runId: "check" }).checkCredentials();
-  } catch (err) {
-    if (err instanceof NoCredentialsError) throw new UsageError(err.message);
-    throw err;
-  }
-  let report: PatchReport;
-  try {
-    report = await runPatch({
-      fleet,
-      operation,
-      reboot,
-      stateDir:
-        options["state-dir"] === undefined ? undefined : path.resolve(io.cwd, options["state-dir"]),
-      aws: io.env.PATCHFLEET_AWS_ENDPOINT ? { endpoint: io.env.PATCHFLEET_AWS_ENDPOINT } : {},
-      poll: pollMs === undefined ? undefined : { initialMs: pollMs },
-      signal: io.signal,
-      log: (line) => progress(`${line}\n`),
-    });
-  } catch (err) {
-    if (err instanceof PatchRunError) {
-      io.stderr(`patchfleet patch: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  if (options.json) {
-    io.stdout(JSON.stringify(report, null, 2) + "\n");
-    io.stderr(renderPatchReport(report));
-  } else {
-    io.stdout(renderPatchReport(report));
-  }
-  if (
-    reportFile !== undefined &&
-    writeOutputFile(io, reportFile, JSON.stringify(report, null, 2) + "\n")
-  ) {
-    progress(`report written to ${options.report}\n`);
-  }
+  await new AwsSessions({ runId: "check" }).checkCredentials();
+  const report = await runPatch({
+    fleet,
+    operation,
+    reboot,
+    stateDir:
+      options["state-dir"] === undefined ? undefined : path.resolve(io.cwd, options["state-dir"]),
+    aws: io.env.PATCHFLEET_AWS_ENDPOINT ? { endpoint: io.env.PATCHFLEET_AWS_ENDPOINT } : {},
+    poll: pollMs === undefined ? undefined : { initialMs: pollMs },
+    signal: io.signal,
+    log: (line) => outputs.note(`${line}\n`),
+  });
+  outputs.print(report, renderPatchReport(report));
+  outputs.writeReport(() => jsonDocument(report));
   return patchExitCode(report);
 }
 

@@ -3,9 +3,8 @@
  * outputs, and writing the file. The config itself is built in ../policy-config.ts.
  */
 import * as path from "path";
-import { PolicyConfigOutputsError, policyConfigFromOutputs } from "../stacks/app-policy-config";
-import { PulumiCliError } from "../stacks/pulumi-cli";
-import { RunnerInputError, runFleet } from "../stacks/run-fleet";
+import { policyConfigFromOutputs } from "../stacks/app-policy-config";
+import { runFleet } from "../stacks/run-fleet";
 import { CliIO, checkOutputPath, parseOptions, UsageError, writeOutputFile } from "./io";
 import type { Command } from "./main";
 import { loadFleetOption } from "./fleet-options";
@@ -67,21 +66,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         account.regions.join(", "),
     );
   }
-  let result;
-  try {
-    result = await runFleet({
-      fleet,
-      operation: "outputs",
-      only: [account.account],
-      signal: io.signal,
-      env: io.env,
-    });
-  } catch (err) {
-    if (err instanceof PulumiCliError || err instanceof RunnerInputError) {
-      throw new UsageError(err.message);
-    }
-    throw err;
-  }
+  const result = await runFleet({
+    fleet,
+    operation: "outputs",
+    only: [account.account],
+    signal: io.signal,
+    env: io.env,
+  });
   const target = result.targets.find((t) => t.account === account.account);
   if (!target || target.state === "SKIPPED") {
     throw new UsageError(
@@ -93,13 +84,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`patchfleet policy-config: ${target.stackName}: ${target.state}: ${target.reason}\n`);
     return result.interrupted ? 130 : 1;
   }
-  let config;
-  try {
-    config = policyConfigFromOutputs(target.outputs ?? {}, region, target.stackName);
-  } catch (err) {
-    if (err instanceof PolicyConfigOutputsError) throw new UsageError(err.message);
-    throw err;
-  }
+  const config = policyConfigFromOutputs(target.outputs ?? {}, region, target.stackName);
   const json = JSON.stringify(config, null, 2) + "\n";
   if (outFile !== undefined) {
     if (!writeOutputFile(io, outFile, json)) return 2;

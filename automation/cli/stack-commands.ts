@@ -2,10 +2,10 @@
  * `patchfleet preview|up|refresh|destroy|drift|outputs`: one stack operation over the fleet.
  */
 import * as path from "path";
-import { PulumiCliError } from "../stacks/pulumi-cli";
 import { buildReport, exitCodeFor } from "../stacks/run-report";
-import { FleetLockError, RunnerInputError, runFleet, StackOperation } from "../stacks/run-fleet";
-import { CliIO, checkOutputPath, parseOptions, UsageError, writeOutputFile } from "./io";
+import { runFleet, StackOperation } from "../stacks/run-fleet";
+import { CliIO, parseOptions, UsageError } from "./io";
+import { CommandOutputs, jsonDocument } from "./outputs";
 import type { Command } from "./main";
 import { loadFleetOption, parseCountOrPercent, parseList } from "./fleet-options";
 import { ProgressRenderer } from "./render";
@@ -87,8 +87,7 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
       ? undefined
       : parseCountOrPercent("--failure-tolerance", options["failure-tolerance"], 0);
   const only = options.only === undefined ? undefined : parseList("--only", options.only);
-  const reportFile =
-    options.report === undefined ? undefined : checkOutputPath("--report", options.report, io.cwd);
+  const outputs = new CommandOutputs(io, options);
   const fleet = await loadFleetOption(
     options.fleet === undefined ? undefined : path.resolve(io.cwd, options.fleet),
   );
@@ -103,53 +102,31 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
         columns: process.stdout.columns || undefined,
       };
   const renderer = new ProgressRenderer(progressSink, op);
-  let result;
-  try {
-    result = await runFleet({
-      fleet,
-      operation: op,
-      only,
-      shard: options.shard,
-      maxConcurrent,
-      failureTolerance,
-      signal: io.signal,
-      // Ctrl-C in a terminal reaches the pulumi processes too (same foreground process group);
-      // forwarding it would be their second interrupt, which makes Pulumi abandon the step in
-      // flight. Elsewhere (CI, `kill -INT`), only patchfleet was signalled: forward it once.
-      interruptOperations: !process.stdin.isTTY,
-      clearPendingCreates: options["clear-pending-creates"],
-      breakLock: options["break-lock"],
-      env: io.env,
-      onEvent: (e) => renderer.onEvent(e),
-    });
-  } catch (err) {
-    if (
-      err instanceof PulumiCliError ||
-      err instanceof RunnerInputError ||
-      err instanceof FleetLockError
-    ) {
-      throw new UsageError(err.message);
-    }
-    throw err;
-  }
+  const result = await runFleet({
+    fleet,
+    operation: op,
+    only,
+    shard: options.shard,
+    maxConcurrent,
+    failureTolerance,
+    signal: io.signal,
+    // Ctrl-C in a terminal reaches the pulumi processes too (same foreground process group);
+    // forwarding it would be their second interrupt, which makes Pulumi abandon the step in
+    // flight. Elsewhere (CI, `kill -INT`), only patchfleet was signalled: forward it once.
+    interruptOperations: !process.stdin.isTTY,
+    clearPendingCreates: options["clear-pending-creates"],
+    breakLock: options["break-lock"],
+    env: io.env,
+    onEvent: (e) => renderer.onEvent(e),
+  });
   const report = buildReport(result);
-  if (options.json) {
-    io.stdout(JSON.stringify(report, null, 2) + "\n");
-    io.stderr(renderer.summary(report));
-  } else {
-    if (op === "outputs") {
-      for (const t of report.targets) {
-        if (t.outputs) io.stdout(`${t.stackName}: ${JSON.stringify(t.outputs)}\n`);
-      }
+  if (op === "outputs" && !outputs.json) {
+    for (const t of report.targets) {
+      if (t.outputs) io.stdout(`${t.stackName}: ${JSON.stringify(t.outputs)}\n`);
     }
-    io.stdout(renderer.summary(report));
   }
-  if (
-    reportFile !== undefined &&
-    writeOutputFile(io, reportFile, JSON.stringify(report, null, 2) + "\n")
-  ) {
-    (options.json ? io.stderr : io.stdout)(`report written to ${options.report}\n`);
-  }
+  outputs.print(report, renderer.summary(report));
+  outputs.writeReport(() => jsonDocument(report));
   return exitCodeFor(report);
 }
 

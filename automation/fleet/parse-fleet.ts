@@ -16,13 +16,14 @@ import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./rollout-settings"
 import { parseComplianceSettings } from "./compliance-settings";
 import { checkCentralScale, parseSettings, parseTags } from "./settings";
 import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./yaml";
+import { InputError } from "../../domain";
 
 export { closest } from "../../components/config-util";
 export type { FleetIssue } from "./checker";
 export { DEFAULT_BACKEND, MAX_FLEET_FILE_BYTES };
 
 /** The fleet file is missing or invalid. `message` has one `<file>: <path>: <message>` line each. */
-export class FleetError extends Error {
+export class FleetError extends InputError {
   readonly issues: FleetIssue[];
   constructor(file: string, issues: FleetIssue[]) {
     super(
@@ -33,7 +34,6 @@ export class FleetError extends Error {
         )
         .join("\n"),
     );
-    this.name = "FleetError";
     this.issues = issues;
   }
 }

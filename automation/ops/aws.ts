@@ -26,6 +26,7 @@ import type {
 } from "@aws-sdk/types";
 import * as http from "http";
 import * as https from "https";
+import { InputError } from "../../domain";
 
 export interface AwsOptions {
   /** Run id; session names are `patchfleet-<runId>-<account>`. */
@@ -104,7 +105,7 @@ export class AwsCallTimeoutError extends Error {
 }
 
 /** No credentials anywhere in the SDK's default chain. */
-export class NoCredentialsError extends Error {
+export class NoCredentialsError extends InputError {
   constructor(detail: string) {
     super(
       `no AWS credentials found (${detail}). Provide them the AWS SDK's way: AWS_PROFILE=<profile> ` +
@@ -112,7 +113,6 @@ export class NoCredentialsError extends Error {
         "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), " +
         "or run where an instance or container role is available",
     );
-    this.name = "NoCredentialsError";
   }
 }
 

@@ -18,6 +18,7 @@ import * as fs from "fs";
 import * as path from "path";
 import initSqlJs, { type Database, type SqlJsStatic } from "sql.js";
 import type { ComplianceReport } from "./compliance";
+import { InputError } from "../../domain";
 
 let engine: Promise<SqlJsStatic> | undefined;
 function sqlite(): Promise<SqlJsStatic> {
@@ -79,12 +80,7 @@ export interface HistoryPoint {
   targetsRead: number;
 }
 
-export class HistoryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "HistoryError";
-  }
-}
+export class HistoryError extends InputError {}
 
 /** The history file of a fleet: compliance.history.file relative to the fleet file's folder. */
 export function historyPath(fleetFile: string, file: string): string {

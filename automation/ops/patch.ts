@@ -29,6 +29,7 @@ import {
 } from "./preflight";
 import { RunRecord, RunStore } from "./run-store";
 import { errorText } from "./util";
+import { OperationError } from "../../domain";
 
 export type { PollOptions } from "./patch-follow";
 export { administrationRoleArn, fleetDigest, runbookParameters } from "./patch-start";
@@ -104,7 +105,7 @@ export function stopCommand(executionId: string, region: string): string {
  * state directory, so running `patch` again continues it (it looks for the executions the run
  * already started before starting anything).
  */
-export class PatchRunError extends Error {
+export class PatchRunError extends OperationError {
   constructor(
     readonly runId: string,
     readonly clientToken: string,
@@ -135,7 +136,6 @@ export class PatchRunError extends Error {
                 "already started (tag patchfleet:run) before starting any, so SSM runs at most " +
                 "one per region."),
     );
-    this.name = "PatchRunError";
   }
 }
 

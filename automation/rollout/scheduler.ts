@@ -8,7 +8,7 @@
  * small async driver that feeds it real worker outcomes.
  */
 import type { CountOrPercent } from "../fleet/types";
-import type { TargetState } from "../../domain";
+import { InputError, type TargetState } from "../../domain";
 
 export interface RolloutTarget {
   id: string;
@@ -69,12 +69,7 @@ export function resolveFailureTolerance(value: CountOrPercent, targets: number):
 }
 
 /** A rollout that was given bad targets or preferences. A bug of the caller, not bad user input. */
-export class RolloutError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RolloutError";
-  }
-}
+export class RolloutError extends InputError {}
 
 function checkPrefs(prefs: RolloutPrefs): void {
   const check = (name: string, v: CountOrPercent | undefined, min: number) => {

@@ -4,13 +4,9 @@
  * file) and dealt round-robin, so reordering the file never moves an account to another shard and
  * the shards differ in size by at most one.
  */
+import { InputError } from "../../domain";
 
-export class ShardError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ShardError";
-  }
-}
+export class ShardError extends InputError {}
 
 export interface Shard {
   /** 1-based index of this shard. */

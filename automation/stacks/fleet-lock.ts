@@ -13,6 +13,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { InputError } from "../../domain";
 
 export const LOCK_FILE = ".patchfleet.lock";
 
@@ -28,14 +29,13 @@ export interface LockHolder {
 }
 
 /** The fleet is locked by another run, or by a stale lock: the CLI exits 2 with the message. */
-export class FleetLockError extends Error {
+export class FleetLockError extends InputError {
   constructor(
     message: string,
     readonly holder: LockHolder | undefined,
     readonly stale: boolean,
   ) {
     super(message);
-    this.name = "FleetLockError";
   }
 }
 

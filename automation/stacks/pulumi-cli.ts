@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { InputError } from "../../domain";
 
 /** Inline programs need `destroy`/`refresh` with `--client`, which the CLI gained in 3.181.0. */
 export const MINIMUM_PULUMI_VERSION = "3.181.0";
@@ -16,12 +17,7 @@ export const PULUMI_INSTALL_HINT =
   "`pulumi version` works in this shell, then run patchfleet again.";
 
 /** The CLI is missing or unusable. A missing prerequisite: the CLI exits 2 with this message. */
-export class PulumiCliError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PulumiCliError";
-  }
-}
+export class PulumiCliError extends InputError {}
 
 export interface ResolvePulumiOptions {
   /** Environment whose PATH is searched. @default process.env */

@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ConfigMap, PulumiCommand } from "@pulumi/pulumi/automation";
-import type { TargetState } from "../../domain";
+import { InputError, type TargetState } from "../../domain";
 import { DEFAULT_BACKEND } from "../fleet/parse-fleet";
 import type { CountOrPercent, Fleet, FleetAccount } from "../fleet/types";
 import { acquireFleetLock } from "./fleet-lock";
@@ -41,12 +41,7 @@ export { FleetLockError, LOCK_FILE } from "./fleet-lock";
 export type { StackOperation } from "./stack-driver";
 
 /** Bad options (unknown --only name, bad shard, missing passphrase): the CLI exits 2. */
-export class RunnerInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RunnerInputError";
-  }
-}
+export class RunnerInputError extends InputError {}
 
 export interface FleetTarget extends RolloutTarget {
   /** The Pulumi stack name (also the target id). */
