@@ -2,6 +2,14 @@ import { strict as assert } from "assert";
 import { main } from "../automation/cli/main";
 import { parseOptions, UsageError } from "../automation/cli/io";
 import { captureIO } from "./helpers/cli-io";
+import { exitForError } from "../automation/cli/exit-codes";
+import { CheckInputError } from "../automation/check/targets";
+import { FleetError } from "../automation/fleet/parse-fleet";
+import { ShardError } from "../automation/rollout/shard";
+import { PulumiCliError } from "../automation/stacks/pulumi-cli";
+import { RunnerInputError } from "../automation/stacks/run-fleet";
+import { ConfigError } from "../components/config-util";
+import { InputError, OperationError } from "../domain";
 
 describe("cli dispatcher", () => {
   it("rejects an unknown command with exit 2 and lists the commands", async () => {
@@ -67,5 +75,47 @@ describe("parseOptions", () => {
       positionals: ["-x"],
     });
     assert.throws(() => parseOptions(["--", "a"], spec), /unknown option --; known options/);
+  });
+});
+
+describe("exitForError", () => {
+  it("maps input errors to 2 and operation errors to 1, each as its message alone", () => {
+    const io = captureIO();
+    assert.equal(exitForError("up", new RunnerInputError("--only: no account named x"), io), 2);
+    assert.equal(
+      exitForError(
+        "check",
+        new CheckInputError("f.yaml is not a valid fleet file", [
+          { path: "members[0].account", message: "must be 12 digits", line: 7 },
+        ]),
+        io,
+      ),
+      2,
+    );
+    assert.equal(exitForError("patch", new OperationError("run r stopped"), io), 1);
+    assert.equal(
+      io.err,
+      "patchfleet up: --only: no account named x\n" +
+        "patchfleet check: f.yaml is not a valid fleet file\n" +
+        "  members[0].account: must be 12 digits (line 7)\n" +
+        "patchfleet patch: run r stopped\n",
+    );
+  });
+  it("reports anything else as an internal error with exit 2", () => {
+    const io = captureIO();
+    assert.equal(exitForError("up", new TypeError("x is undefined"), io), 2);
+    assert.equal(io.err, "patchfleet up: internal error: x is undefined\n");
+  });
+  it("every error class the CLI reports as bad input is an InputError", () => {
+    for (const err of [
+      new UsageError("u"),
+      new RunnerInputError("r"),
+      new ShardError("s"),
+      new PulumiCliError("p"),
+      new FleetError("f.yaml", []),
+      new ConfigError([]),
+    ]) {
+      assert.ok(err instanceof InputError, err.name);
+    }
   });
 });
