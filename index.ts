@@ -4,8 +4,15 @@
  * creating any resource, and exports the topology's outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, buildTopology, parseAccountConfig, stackConfigToRaw } from "./components";
+import {
+  ConfigError,
+  buildTopology,
+  parseAccountConfig,
+  stackConfigToRaw,
+  topologyOutputs,
+} from "./components";
 import type { AccountConfig } from "./components";
+import { TOPOLOGY_COMPONENT_NAME } from "./domain";
 
 function loadAccountConfig(): AccountConfig {
   try {
@@ -27,12 +34,16 @@ function loadAccountConfig(): AccountConfig {
 }
 
 const config = loadAccountConfig();
-const topology = buildTopology("patchfleet", config);
+const topology = buildTopology(TOPOLOGY_COMPONENT_NAME, config);
 
-export const accountId = config.accountId;
-export const role = config.role;
-export const regions = topology.regions;
-export const administrationRoleArn = topology.administrationRoleArn;
-export const executionRoleArn = topology.executionRoleArn;
-export const maintenanceWindowRoleArn = topology.maintenanceWindowRoleArn;
-export const logBucketName = topology.logBucketName;
+// The outputs are named once, in domain/contracts.ts (TOPOLOGY_OUTPUTS); the fleet runner's
+// program exports the same.
+export const {
+  accountId,
+  role,
+  regions,
+  administrationRoleArn,
+  executionRoleArn,
+  maintenanceWindowRoleArn,
+  logBucketName,
+} = topologyOutputs(config, topology);

@@ -67,4 +67,5 @@ export {
   DEPLOY_SESSION_NAME,
   type RegionOutputs,
   buildTopology,
+  topologyOutputs,
 } from "./topology";

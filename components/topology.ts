@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT_ID_PATTERN, isAwsRegion, partitionOf } from "../domain";
+import {
+  ACCOUNT_ID_PATTERN,
+  TOPOLOGY_TYPE,
+  type TopologyOutputName,
+  isAwsRegion,
+  partitionOf,
+} from "../domain";
 import { AutomationRoles } from "./automation-roles";
 import { PatchLogBucket, logPrefix } from "./log-bucket";
 import { PatchMaintenanceWindows } from "./maintenance-windows";
@@ -46,7 +52,7 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
   public readonly providers: Record<string, aws.Provider> = {};
 
   constructor(name: string, config: AccountConfig, opts?: pulumi.ComponentResourceOptions) {
-    super("patchfleet:index:AccountPatchTopology", name, {}, opts);
+    super(TOPOLOGY_TYPE, name, {}, opts);
     const problems: string[] = [];
     if (config.regions.length === 0) problems.push("regions must list at least one region");
     for (const r of config.regions) {
@@ -224,4 +230,20 @@ export function buildTopology(
   opts?: pulumi.ComponentResourceOptions,
 ): AccountPatchTopology {
   return new AccountPatchTopology(name, config, opts);
+}
+
+/**
+ * The stack outputs of a topology program (TOPOLOGY_OUTPUTS), so index.ts and the fleet runner's
+ * inline program export the same ones.
+ */
+export function topologyOutputs(config: AccountConfig, topology: AccountPatchTopology) {
+  return {
+    accountId: config.accountId,
+    role: config.role,
+    regions: topology.regions,
+    administrationRoleArn: topology.administrationRoleArn,
+    executionRoleArn: topology.executionRoleArn,
+    maintenanceWindowRoleArn: topology.maintenanceWindowRoleArn,
+    logBucketName: topology.logBucketName,
+  } satisfies Record<TopologyOutputName, unknown>;
 }

@@ -282,3 +282,12 @@ export const TARGET_STATES = ["SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"] as 
 export type TargetState = (typeof TARGET_STATES)[number];
 
 export { InputError, OperationError, issueLine, type InputIssue } from "./errors";
+export {
+  APPROVED_BASELINE_POLICY,
+  CENTRAL_OUTPUTS,
+  TOPOLOGY_COMPONENT_NAME,
+  TOPOLOGY_OUTPUTS,
+  TOPOLOGY_TYPE,
+  type CentralOutputName,
+  type TopologyOutputName,
+} from "./contracts";

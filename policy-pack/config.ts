@@ -8,6 +8,7 @@
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import {
+  APPROVED_BASELINE_POLICY,
   APPROVE_AFTER_DAYS_MAX,
   APPROVE_AFTER_DAYS_MIN,
   COMPLIANCE_LEVELS,
@@ -100,7 +101,7 @@ export const BASELINE_RULE_KEYS: readonly (keyof BaselineRuleConfig)[] = [
 /** The policy that judges baselines (rule 2), and the one that reuses its rule for in-stack baselines. */
 export const BASELINE_RULE_POLICIES = {
   rule: "patchfleet-baseline-security-approval",
-  reuser: "patchfleet-instance-approved-baseline",
+  reuser: APPROVED_BASELINE_POLICY,
 } as const;
 
 export const instanceApprovedBaselineSchema: PolicyConfigSchema = {

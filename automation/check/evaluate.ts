@@ -4,7 +4,7 @@
  */
 // Types only: the evaluator module itself is required at run time by loadEvaluator.
 import type { PolicyResource, Violation as PolicyViolation } from "../../policy-pack/evaluate";
-import { APPROVED_BASELINE_POLICY } from "../stacks/app-policy-config";
+import { APPROVED_BASELINE_POLICY } from "../../domain";
 import type { CapturedResource } from "./synthesize";
 import type { CheckJob, CheckViolation, PolicyConfig } from "./types";
 

@@ -10,7 +10,7 @@ import { policyConfigProblems } from "./evaluate";
 import { selectShard } from "../rollout/shard";
 import { resolveProgramEntry } from "./program-loader";
 import type { CheckJob, PolicyConfig } from "./types";
-import { InputError, issueLine, type InputIssue } from "../../domain";
+import { InputError, TOPOLOGY_COMPONENT_NAME, issueLine, type InputIssue } from "../../domain";
 
 /** Bad input to the check: every problem with the place it is in and how to fix it. */
 export class CheckInputError extends InputError {
@@ -30,7 +30,7 @@ export class CheckInputError extends InputError {
 export const PROGRAM_ACCOUNT = "123456789012";
 export const PROGRAM_REGION = "us-east-1";
 /** The fleet runner's program names its topology component so; the check must match its URNs. */
-export const TOPOLOGY_COMPONENT_NAME = "patchfleet";
+export { TOPOLOGY_COMPONENT_NAME };
 
 /** Reads `--policy-config`: `{ "<policy>": { ... } }`, as `pulumi preview --policy-pack-config`. */
 export function readPolicyConfig(file: string | undefined, cwd = process.cwd()): PolicyConfig {

@@ -3,13 +3,13 @@
  * stack outputs, so the pack knows which baseline each patch group of the account is registered to.
  */
 import type { InstanceApprovedBaselineConfig } from "../../policy-pack/config";
-import { InputError } from "../../domain";
+import { APPROVED_BASELINE_POLICY, InputError } from "../../domain";
 
 /** The topology stack's outputs do not hold what the policy config needs (a region never deployed). */
 export class PolicyConfigOutputsError extends InputError {}
 
 /** The policy that reads patch group → baseline assignments made outside the app stack. */
-export const APPROVED_BASELINE_POLICY = "patchfleet-instance-approved-baseline";
+export { APPROVED_BASELINE_POLICY };
 
 export type PolicyConfigFile = Record<
   typeof APPROVED_BASELINE_POLICY,

@@ -4,13 +4,10 @@
  */
 import type { ConfigMap, OutputMap, PulumiFn } from "@pulumi/pulumi/automation";
 import type { AccountConfig } from "../../components/types";
+import { CENTRAL_OUTPUTS, TOPOLOGY_COMPONENT_NAME, type CentralOutputName } from "../../domain";
 
 /** The central stack's outputs that member stacks are configured with. */
-export interface CentralOutputs {
-  administrationRoleArn: string;
-  runbookName: string;
-  logBucketName: string;
-}
+export type CentralOutputs = Record<CentralOutputName, string>;
 
 /** Builds a stack's inline program. The default deploys the account patch topology. */
 export type ProgramFactory = (config: AccountConfig) => PulumiFn;
@@ -22,20 +19,11 @@ export type ProgramFactory = (config: AccountConfig) => PulumiFn;
  * program actually runs.
  */
 export const topologyProgram: ProgramFactory = (config) => async () => {
-  const { buildTopology } = await import("../../components/topology");
-  const topology = buildTopology("patchfleet", config);
-  return {
-    accountId: config.accountId,
-    role: config.role,
-    regions: topology.regions,
-    administrationRoleArn: topology.administrationRoleArn,
-    executionRoleArn: topology.executionRoleArn,
-    maintenanceWindowRoleArn: topology.maintenanceWindowRoleArn,
-    logBucketName: topology.logBucketName,
-  };
+  const { buildTopology, topologyOutputs } = await import("../../components/topology");
+  return topologyOutputs(config, buildTopology(TOPOLOGY_COMPONENT_NAME, config));
 };
 
-function pickString(outputs: OutputMap, key: string): string | undefined {
+function pickString(outputs: OutputMap, key: CentralOutputName): string | undefined {
   const v = outputs[key]?.value;
   return typeof v === "string" && v !== "" ? v : undefined;
 }
@@ -66,9 +54,7 @@ export function centralOutputsFrom(outputs: OutputMap | undefined): CentralOutpu
 /** Names of the central outputs members need that `outputs` lacks. */
 export function missingCentralOutputs(outputs: OutputMap): string[] {
   const fields = centralOutputFields(outputs);
-  return (["administrationRoleArn", "runbookName", "logBucketName"] as const).filter(
-    (k) => fields[k] === undefined,
-  );
+  return CENTRAL_OUTPUTS.filter((k) => fields[k] === undefined);
 }
 
 /** A member's topology config with the central stack's outputs applied. */

@@ -1,4 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { APPROVED_BASELINE_POLICY } from "../../domain";
 import { baselineFix, judgeBaseline, type BaselineVerdict } from "../baseline-rules";
 import {
   instanceApprovedBaselineSchema,
@@ -274,7 +275,7 @@ const description =
   "patch group registered to an approved patch baseline.";
 
 export const instanceApprovedBaseline: StackValidationPolicy = {
-  name: "patchfleet-instance-approved-baseline",
+  name: APPROVED_BASELINE_POLICY,
   description,
   enforcementLevel: "mandatory",
   configSchema: instanceApprovedBaselineSchema,

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { installMocks, mockArn, ofType, resources, settle, valueOf } from "../helpers/mocks";
 import { CENTRAL, exampleRaw } from "./fixtures";
+import { TOPOLOGY_COMPONENT_NAME, TOPOLOGY_OUTPUTS, TOPOLOGY_TYPE } from "../../domain";
 
 const PROGRAM = require.resolve("../../index");
 
@@ -68,6 +69,13 @@ describe("index.ts (the Pulumi program)", function () {
       mockArn("aws:iam/role:Role", "patchfleet-roles-maintenance-window"),
     );
     assert.equal(await valueOf(program.logBucketName), `patchfleet-patch-logs-${CENTRAL}`);
+    // The program exports the outputs named once in domain/contracts.ts, which the fleet runner's
+    // program exports too, and names its component as the runner and the offline check do.
+    assert.deepEqual(Object.keys(program).sort(), [...TOPOLOGY_OUTPUTS].sort());
+    assert.deepEqual(
+      ofType(TOPOLOGY_TYPE).map((r) => r.name),
+      [TOPOLOGY_COMPONENT_NAME],
+    );
   });
 
   it("refuses invalid config with a RunError listing every problem, before any resource", async () => {
