@@ -1,23 +1,16 @@
 /**
  * Validation of the account-level stack config: account ids, regions, tags, the resource group tag.
  */
-import {
-  ACCOUNT_ID_PATTERN,
-  AWS_REGIONS,
-  DEFAULT_RESOURCE_GROUP_TAG,
-  isAwsRegion,
-  partitionOf,
-} from "../domain";
+import { ACCOUNT_ID_PATTERN, AWS_REGIONS, DEFAULT_RESOURCE_GROUP_TAG } from "../domain";
 import {
   type ConfigIssue,
   type PlainObject,
   describe,
   indexPath,
-  isPlainObject,
-  joinPath,
   objectWithKnownKeys,
   optionalString,
 } from "./config-util";
+import { parseRegionList, parseTagMap } from "./config-rules";
 import type { AccountRole } from "./types";
 
 export function accountId(value: unknown, path: string, issues: ConfigIssue[]): string | undefined {
@@ -34,41 +27,12 @@ export function accountId(value: unknown, path: string, issues: ConfigIssue[]): 
 }
 
 export function parseRegions(raw: unknown, path: string, issues: ConfigIssue[]): string[] {
-  if (raw === undefined) {
-    issues.push({
-      path,
-      message: 'is required: a list of regions, home region first, e.g. ["us-east-1", "eu-west-1"]',
-    });
-    return [];
-  }
-  if (!Array.isArray(raw) || raw.length === 0) {
-    issues.push({
-      path,
-      message: `must be a non-empty list of region names, got ${describe(raw)}`,
-    });
-    return [];
-  }
-  const out: string[] = [];
-  // Array.from turns holes of sparse arrays into undefined, which is then reported.
-  Array.from(raw as unknown[]).forEach((item: unknown, i) => {
-    const p = indexPath(path, i);
-    if (!isAwsRegion(item)) {
-      issues.push({
-        path: p,
-        message: `${describe(item)} is not a region with Systems Manager; use one of ${AWS_REGIONS.join(", ")}`,
-      });
-    } else if (out.includes(item)) {
-      issues.push({ path: p, message: `${item} is listed twice; list each region once` });
-    } else if (out.length > 0 && partitionOf(item) !== partitionOf(out[0] as string)) {
-      issues.push({
-        path: p,
-        message: `${item} is in partition ${partitionOf(item)} but the home region ${out[0]} is in ${partitionOf(out[0] as string)}; one account's regions share a partition`,
-      });
-    } else {
-      out.push(item);
-    }
+  return parseRegionList(raw, path, issues, {
+    required: 'is required: a list of regions, home region first, e.g. ["us-east-1", "eu-west-1"]',
+    notList: "must be a non-empty list of region names",
+    notRegion: (item) =>
+      `${describe(item)} is not a region with Systems Manager; use one of ${AWS_REGIONS.join(", ")}`,
   });
-  return out;
 }
 
 export function parseTags(
@@ -76,41 +40,7 @@ export function parseTags(
   path: string,
   issues: ConfigIssue[],
 ): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (raw === undefined) return out;
-  if (!isPlainObject(raw)) {
-    issues.push({ path, message: `must be a map of tag key → string value, got ${describe(raw)}` });
-    return out;
-  }
-  const entries = Object.entries(raw);
-  if (entries.length > 45) {
-    issues.push({
-      path,
-      message: `has ${entries.length} tags; at most 45 are allowed (AWS allows 50, patchfleet keeps 5 spare)`,
-    });
-  }
-  for (const [key, value] of entries) {
-    const p = joinPath(path, key);
-    if (
-      key.length === 0 ||
-      key.length > 128 ||
-      key.toLowerCase().startsWith("aws:") ||
-      key === "__proto__"
-    ) {
-      issues.push({
-        path: p,
-        message: "tag keys must be 1–128 characters and must not start with aws:",
-      });
-    } else if (typeof value !== "string" || value.length > 256) {
-      issues.push({
-        path: p,
-        message: `must be a string of at most 256 characters, got ${describe(value)}`,
-      });
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
+  return parseTagMap(raw, path, issues, { refuseProtoKey: true });
 }
 
 export function parseResourceGroupTag(

@@ -4,14 +4,13 @@
  */
 import {
   type ConfigIssue,
-  type PlainObject,
-  describe,
   joinPath,
   objectWithKnownKeys,
   optionalBoolean,
   optionalInteger,
   optionalString,
 } from "./config-util";
+import { rateControl } from "./config-rules";
 import {
   checkMaxConcurrency,
   checkMaxErrors,
@@ -34,32 +33,7 @@ const WINDOW_KEYS = [
   "enabled",
 ] as const;
 
-/** MaxConcurrency/MaxErrors: strings per SSM; whole numbers are accepted and turned into strings. */
-export function rateControl(
-  obj: PlainObject,
-  key: string,
-  path: string,
-  issues: ConfigIssue[],
-  check: (v: string) => string | undefined,
-  fallback: string,
-): string {
-  const value = obj[key];
-  if (value === undefined) return fallback;
-  const text = typeof value === "number" && Number.isInteger(value) ? String(value) : value;
-  if (typeof text !== "string") {
-    issues.push({
-      path: joinPath(path, key),
-      message: `must be a string like "10%" or "5", got ${describe(value)}`,
-    });
-    return fallback;
-  }
-  const problem = check(text);
-  if (problem !== undefined) {
-    issues.push({ path: joinPath(path, key), message: problem });
-    return fallback;
-  }
-  return text;
-}
+export { rateControl };
 
 /** Validates one maintenance window (`scan` or `install`). */
 export function parseMaintenanceWindow(

@@ -30,7 +30,8 @@ import {
   validateAll,
 } from "./config-util";
 import * as names from "./config-names";
-import { parseWindows, rateControl } from "./config-windows";
+import { parseWindows } from "./config-windows";
+import { namedValue, rateControl, roleArnProblem } from "./config-rules";
 import { checkMaxConcurrency, checkMaxErrors } from "./schedule";
 import type { AccountConfig, AccountRole, PatchGroupSpec } from "./types";
 
@@ -129,12 +130,7 @@ function namedString(
   rule: string,
 ): string {
   const value = optionalString(obj, key, "", issues);
-  if (value === undefined) return fallback;
-  if (!pattern.test(value)) {
-    issues.push({ path: key, message: `${rule}, got ${JSON.stringify(value)}` });
-    return fallback;
-  }
-  return value;
+  return namedValue(value, key, issues, pattern, rule, fallback, (v) => JSON.stringify(v));
 }
 
 function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undefined {
@@ -161,24 +157,18 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
   const regions = parseRegions(obj.regions, "regions", issues);
   const { central, members } = parseAccounts(obj, role, self, issues);
   const deployRoleArn = optionalString(obj, "deployRoleArn", "", issues);
-  if (deployRoleArn !== undefined) {
-    const m = names.ROLE_ARN_PATTERN.exec(deployRoleArn);
-    if (m === null) {
-      issues.push({
-        path: "deployRoleArn",
-        message: `must be an IAM role ARN like arn:aws:iam::012345678901:role/deploy, got ${JSON.stringify(deployRoleArn)}`,
-      });
-    } else if (self !== undefined && m[2] !== self) {
-      issues.push({
-        path: "deployRoleArn",
-        message: `is in account ${m[2]} but accountId is ${self}; use a role in the account being deployed`,
-      });
-    } else if (regions.length > 0 && m[1] !== partitionOf(regions[0] as string)) {
-      issues.push({
-        path: "deployRoleArn",
-        message: `is in partition ${m[1]} but the home region ${regions[0]} is in ${partitionOf(regions[0] as string)}`,
-      });
-    }
+  const arnProblem =
+    deployRoleArn === undefined ? undefined : roleArnProblem(deployRoleArn, self, regions[0]);
+  if (arnProblem !== undefined) {
+    issues.push({
+      path: "deployRoleArn",
+      message:
+        arnProblem.kind === "format"
+          ? `must be an IAM role ARN like arn:aws:iam::012345678901:role/deploy, got ${JSON.stringify(deployRoleArn)}`
+          : arnProblem.kind === "account"
+            ? `is in account ${arnProblem.account} but accountId is ${self}; use a role in the account being deployed`
+            : `is in partition ${arnProblem.partition} but the home region ${regions[0]} is in ${arnProblem.expected}`,
+    });
   }
   let patchGroups: Record<string, PatchGroupSpec> = {};
   if (obj.patchGroups === undefined) {

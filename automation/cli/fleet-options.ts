@@ -3,20 +3,14 @@
  * --failure-tolerance and --only, and loading the fleet file with every problem listed.
  */
 import type { CountOrPercent, Fleet } from "../fleet/types";
+import { countOrPercentOf } from "../fleet/count-or-percent";
 import { FleetError, loadFleet } from "../fleet/parse-fleet";
 import { UsageError } from "./io";
 
 /** "3" or "25%": a whole count ≥ min, or a percentage 1–100 (0–100 when min is 0). */
-export function parseCountOrPercent(option: string, raw: string, min: number): CountOrPercent {
-  const percent = /^(\d+)%$/.exec(raw);
-  if (percent) {
-    const value = Number(percent[1]);
-    if (value >= Math.max(min, 0) && value <= 100 && (min === 0 || value >= 1)) {
-      return { kind: "percent", value };
-    }
-  } else if (/^\d+$/.test(raw) && Number.isSafeInteger(Number(raw)) && Number(raw) >= min) {
-    return { kind: "count", value: Number(raw) };
-  }
+export function parseCountOrPercent(option: string, raw: string, min: 0 | 1): CountOrPercent {
+  const value = countOrPercentOf(raw, min);
+  if (value !== undefined) return value;
   throw new UsageError(
     `${option} must be a whole number >= ${min} or a percentage ${min === 0 ? 0 : 1}%-100% ` +
       `(e.g. ${option} ${min === 0 ? "0" : "5"} or ${option} 25%), got "${raw}"`,

@@ -3,16 +3,16 @@
  * instead of stopping at the first, with the checks several sections share (maps with known keys,
  * strings, account ids, regions, role ARNs, counts or percentages) and "did you mean" hints.
  */
-import { ACCOUNT_ID_PATTERN, AWS_REGIONS, partitionOf } from "../../domain";
-import { ROLE_ARN_PATTERN } from "../../components/config-names";
+import { ACCOUNT_ID_PATTERN, AWS_REGIONS, isAwsRegion } from "../../domain";
+import { namedValue, parseRegionList, roleArnProblem } from "../../components/config-rules";
 import {
   closest,
   describe,
-  indexPath,
   joinPath,
   objectWithKnownKeys,
   optionalString,
 } from "../../components/config-util";
+import { countOrPercentOf } from "./count-or-percent";
 import type { CountOrPercent } from "./types";
 
 export interface FleetIssue {
@@ -32,6 +32,15 @@ const ROLE_EXAMPLES: Record<string, string> = {
   readRole: "patchfleet-read",
   operationsRole: "patchfleet-operations",
 };
+
+/** Why `raw` is not a region, with the closest region when it looks like a typo of one. */
+function notARegion(raw: unknown): string {
+  const guess = typeof raw === "string" ? closest(raw, AWS_REGIONS) : undefined;
+  return (
+    `${describe(raw)} is not an AWS region with Systems Manager; ` +
+    (guess !== undefined ? `did you mean ${guess}?` : `use one of ${AWS_REGIONS.join(", ")}`)
+  );
+}
 
 export class Checker {
   readonly issues: FleetIssue[] = [];
@@ -58,12 +67,7 @@ export class Checker {
   /** A string matching `pattern`, or `fallback` (with an issue) when it does not. */
   named(obj: Obj, key: string, path: string, pattern: RegExp, rule: string, fallback: string) {
     const value = this.string(obj, key, path);
-    if (value === undefined) return fallback;
-    if (!pattern.test(value)) {
-      this.add(joinPath(path, key), `${rule}, got ${describe(value)}`);
-      return fallback;
-    }
-    return value;
+    return namedValue(value, joinPath(path, key), this.issues, pattern, rule, fallback);
   }
 
   accountId(raw: unknown, path: string, numberSource: string | undefined): string | undefined {
@@ -93,91 +97,40 @@ export class Checker {
   }
 
   region(raw: unknown, path: string): string | undefined {
-    if (typeof raw === "string" && (AWS_REGIONS as readonly string[]).includes(raw)) return raw;
-    const guess = typeof raw === "string" ? closest(raw, AWS_REGIONS) : undefined;
-    this.add(
-      path,
-      `${describe(raw)} is not an AWS region with Systems Manager; ` +
-        (guess !== undefined ? `did you mean ${guess}?` : `use one of ${AWS_REGIONS.join(", ")}`),
-    );
+    if (isAwsRegion(raw)) return raw;
+    this.add(path, notARegion(raw));
     return undefined;
   }
 
   regions(raw: unknown, path: string): string[] {
-    if (raw === undefined || raw === null) {
-      this.add(
-        path,
-        "is required: a list of regions, home region first, e.g. [us-east-1, eu-west-1]",
-      );
-      return [];
-    }
-    if (!Array.isArray(raw) || raw.length === 0) {
-      this.add(
-        path,
-        `must be a non-empty list of regions, e.g. [us-east-1, eu-west-1], got ${describe(raw)}`,
-      );
-      return [];
-    }
-    const out: string[] = [];
-    raw.forEach((item: unknown, i) => {
-      const p = indexPath(path, i);
-      const region = this.region(item, p);
-      if (region === undefined) return;
-      if (out.includes(region)) {
-        this.add(p, `${region} is listed twice; list each region once`);
-      } else if (out.length > 0 && partitionOf(region) !== partitionOf(out[0])) {
-        this.add(
-          p,
-          `${region} is in partition ${partitionOf(region)} but the home region ${out[0]} is in ${partitionOf(out[0])}; one account's regions share a partition`,
-        );
-      } else {
-        out.push(region);
-      }
+    return parseRegionList(raw, path, this.issues, {
+      required: "is required: a list of regions, home region first, e.g. [us-east-1, eu-west-1]",
+      notList: "must be a non-empty list of regions, e.g. [us-east-1, eu-west-1]",
+      notRegion: notARegion,
+      nullIsAbsent: true,
     });
-    return out;
   }
 
   roleArn(obj: Obj, key: string, path: string, account: string | undefined, regions: string[]) {
     const value = this.string(obj, key, path);
     if (value === undefined) return undefined;
-    const p = joinPath(path, key);
-    const m = ROLE_ARN_PATTERN.exec(value);
-    if (m === null) {
-      this.add(
-        p,
-        `must be an IAM role ARN like arn:aws:iam::${account ?? "111111111111"}:role/${ROLE_EXAMPLES[key] ?? "patchfleet-deploy"}, got ${describe(value)}`,
-      );
-      return undefined;
-    }
-    if (account !== undefined && m[2] !== account) {
-      this.add(
-        p,
-        `is a role in account ${m[2]}, but this is account ${account}; use a role in ${account}`,
-      );
-      return undefined;
-    }
-    if (regions.length > 0 && m[1] !== partitionOf(regions[0])) {
-      this.add(
-        p,
-        `is in partition ${m[1]} but the home region ${regions[0]} is in ${partitionOf(regions[0])}; write arn:${partitionOf(regions[0])}:iam::...`,
-      );
-      return undefined;
-    }
-    return value;
+    const home = regions[0];
+    const problem = roleArnProblem(value, account, home);
+    if (problem === undefined) return value;
+    this.add(
+      joinPath(path, key),
+      problem.kind === "format"
+        ? `must be an IAM role ARN like arn:aws:iam::${account ?? "111111111111"}:role/${ROLE_EXAMPLES[key] ?? "patchfleet-deploy"}, got ${describe(value)}`
+        : problem.kind === "account"
+          ? `is a role in account ${problem.account}, but this is account ${account}; use a role in ${account}`
+          : `is in partition ${problem.partition} but the home region ${home} is in ${problem.expected}; write arn:${problem.expected}:iam::...`,
+    );
+    return undefined;
   }
 
   countOrPercent(raw: unknown, path: string, min: 0 | 1): CountOrPercent | undefined {
-    if (typeof raw === "number" && Number.isSafeInteger(raw) && raw >= min) {
-      return { kind: "count", value: raw };
-    }
-    if (typeof raw === "string") {
-      const count = /^[0-9]{1,9}$/.exec(raw);
-      if (count !== null && Number(raw) >= min) return { kind: "count", value: Number(raw) };
-      const pct = /^([0-9]{1,3})%$/.exec(raw);
-      if (pct !== null && Number(pct[1]) >= min && Number(pct[1]) <= 100) {
-        return { kind: "percent", value: Number(pct[1]) };
-      }
-    }
+    const value = countOrPercentOf(raw, min);
+    if (value !== undefined) return value;
     this.add(
       path,
       `must be a whole number of targets (${min} or more) or a percentage like "25%" (${min}%–100%), got ${describe(raw)}`,

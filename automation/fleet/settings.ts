@@ -18,7 +18,8 @@ import {
   parseMaintenanceWindow,
 } from "../../components/config";
 import * as names from "../../components/config-names";
-import { describe, isPlainObject, joinPath } from "../../components/config-util";
+import { describe } from "../../components/config-util";
+import { parseTagMap, rateControl } from "../../components/config-rules";
 import { checkShareCount } from "../../components/document-sharing";
 import { ORGANIZATION_ID_PATTERN, bucketPolicyProblem } from "../../components/log-bucket-policy";
 import { checkMaxConcurrency, checkMaxErrors } from "../../components/schedule";
@@ -118,17 +119,8 @@ export function parseSettings(
   if (names.RESERVED_DOCUMENT_PREFIX.test(runbookName)) {
     c.add("runbookName", names.RESERVED_DOCUMENT_PREFIX_RULE);
   }
-  const rate = (key: string, check: (v: string) => string | undefined, fallback: string) => {
-    const v = top[key];
-    if (v === undefined || v === null) return fallback;
-    const text = typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v;
-    const problem =
-      typeof text === "string"
-        ? check(text)
-        : `must be a string like "10%" or "5", got ${describe(v)}`;
-    if (problem !== undefined) c.add(key, problem);
-    return problem === undefined ? (text as string) : fallback;
-  };
+  const rate = (key: string, check: (v: string) => string | undefined, fallback: string) =>
+    rateControl(top, key, "", c.issues, check, fallback, { nullIsAbsent: true });
   const runbookMaxConcurrency = rate(
     "runbookMaxConcurrency",
     checkMaxConcurrency,
@@ -223,36 +215,8 @@ export function checkCentralScale(
 }
 
 export function parseTags(c: Checker, raw: unknown, path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (raw === undefined || raw === null) return out;
-  if (!isPlainObject(raw)) {
-    c.add(path, `must be a map of tag key → string value, got ${describe(raw)}`);
-    return out;
-  }
-  const entries = Object.entries(raw);
-  if (entries.length > 45) {
-    c.add(
-      path,
-      `has ${entries.length} tags; at most 45 are allowed (AWS allows 50, patchfleet keeps 5 spare)`,
-    );
-  }
-  for (const [key, value] of entries) {
-    const p = joinPath(path, key);
-    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith("aws:")) {
-      c.add(p, "tag keys must be 1–128 characters and must not start with aws:");
-    } else if (typeof value !== "string" || value.length > 256) {
-      c.add(
-        p,
-        `must be a string of at most 256 characters (quote numbers and booleans), got ${describe(value)}`,
-      );
-    } else {
-      Object.defineProperty(out, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-  }
-  return out;
+  return parseTagMap(raw, path, c.issues, {
+    valueHint: " (quote numbers and booleans)",
+    nullIsAbsent: true,
+  });
 }
