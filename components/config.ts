@@ -17,7 +17,11 @@ import {
 } from "./config-account";
 import { parsePatchGroups } from "./config-patch-groups";
 import { checkShareCount } from "./document-sharing";
-import { ORGANIZATION_ID_PATTERN, bucketPolicyProblem } from "./log-bucket-policy";
+import {
+  ORGANIZATION_ID_PATTERN,
+  ORGANIZATION_ID_RULE,
+  bucketPolicyProblem,
+} from "./log-bucket-policy";
 import {
   ConfigError,
   type ConfigIssue,
@@ -256,7 +260,7 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
     } else if (!ORGANIZATION_ID_PATTERN.test(organizationId)) {
       issues.push({
         path: "organizationId",
-        message: `must be an AWS Organizations id like o-a1b2c3d4e5 (o- and 10–32 lowercase letters or digits), got ${JSON.stringify(organizationId)}`,
+        message: `${ORGANIZATION_ID_RULE}, got ${JSON.stringify(organizationId)}`,
       });
     }
   }

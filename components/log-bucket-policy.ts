@@ -18,6 +18,8 @@ export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
 
 /** AWS Organizations organization ids: `o-` and 10–32 lowercase letters or digits. */
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+export const ORGANIZATION_ID_RULE =
+  "must be an AWS Organizations id like o-a1b2c3d4e5 (o- and 10–32 lowercase letters or digits)";
 
 /**
  * The policy variable the write grant puts in its object ARN. IAM replaces it, per request, with

@@ -21,7 +21,11 @@ import * as names from "../../components/config-names";
 import { describe } from "../../components/config-util";
 import { parseTagMap, rateControl } from "../../components/config-rules";
 import { checkShareCount } from "../../components/document-sharing";
-import { ORGANIZATION_ID_PATTERN, bucketPolicyProblem } from "../../components/log-bucket-policy";
+import {
+  ORGANIZATION_ID_PATTERN,
+  ORGANIZATION_ID_RULE,
+  bucketPolicyProblem,
+} from "../../components/log-bucket-policy";
 import { checkMaxConcurrency, checkMaxErrors } from "../../components/schedule";
 import type { Fleet, FleetAccount } from "./types";
 import type { Checker, Obj } from "./checker";
@@ -145,10 +149,7 @@ export function parseSettings(
 
   const organizationId = c.string(top, "organizationId", "");
   if (organizationId !== undefined && !ORGANIZATION_ID_PATTERN.test(organizationId)) {
-    c.add(
-      "organizationId",
-      `must be an AWS Organizations id like o-a1b2c3d4e5 (o- and 10–32 lowercase letters or digits), got ${describe(organizationId)}`,
-    );
+    c.add("organizationId", `${ORGANIZATION_ID_RULE}, got ${describe(organizationId)}`);
   }
 
   const maintenanceWindows: Fleet["maintenanceWindows"] = {};
