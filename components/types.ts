@@ -70,6 +70,11 @@ export interface MaintenanceWindowSpec {
   maxErrors: string;
   /** @default true */
   enabled: boolean;
+  /**
+   * ISO-8601 time before which the window does not run (StartDate): set for an install window
+   * during a fleet freeze. @default undefined
+   */
+  startDate?: string;
 }
 
 export type AccountRole = "central" | "member";

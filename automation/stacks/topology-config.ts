@@ -10,6 +10,7 @@ import {
 } from "../../components/config";
 import type { AccountConfig } from "../../components/types";
 import type { Fleet, FleetAccount } from "../fleet/types";
+import { ringTags, ringWindows } from "../fleet/ring-stack";
 
 function shared(
   fleet: Fleet,
@@ -29,8 +30,8 @@ function shared(
     runbookMaxErrors: fleet.runbookMaxErrors ?? DEFAULT_RUNBOOK_MAX_ERRORS,
     logBucketName: fleet.logBucketName,
     logRetentionDays: fleet.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-    maintenanceWindows: { ...fleet.maintenanceWindows },
-    tags: { ...fleet.tags },
+    maintenanceWindows: ringWindows(fleet, account.account),
+    tags: { ...fleet.tags, ...ringTags(fleet, account.account) },
   };
   if (account.deployRole !== undefined) config.deployRoleArn = account.deployRole;
   return config;
