@@ -9,6 +9,8 @@ import { PatchReport, PatchRunError, runPatch } from "../ops/patch";
 import { loadFleetOption } from "./fleet-options";
 import { CliIO, UsageError, checkOutputPath, parseOptions, writeOutputFile } from "./io";
 import type { Command } from "./main";
+import { RingRefusal } from "../ops/rings/ring-run";
+import { ringRun } from "./ring-options";
 
 const SPEC = {
   fleet: "string",
@@ -18,6 +20,9 @@ const SPEC = {
   report: "string",
   "state-dir": "string",
   "poll-seconds": "string",
+  ring: "string",
+  force: "string",
+  "new-rollout": "boolean",
 } as const;
 
 const HELP = `Usage: patchfleet patch --fleet <file> --operation Scan|Install [options]
@@ -41,6 +46,11 @@ Options:
   --report <file>         also write the JSON report to <file>
   --state-dir <dir>       where runs are kept (default: .patchfleet/runs beside the fleet file)
   --poll-seconds <n>      first wait between status checks, growing to 60 s (default 5)
+  --ring <name>           patch one ring of the fleet's rings: (Install: only after the ring
+                          before has finished, soaked and passed its gate; installs exactly what
+                          that ring installed)
+  --force "<reason>"      start a ring (or Install during a freeze) despite a refusal; recorded
+  --new-rollout           with the first ring: start a new ring rollout
 
 A run keeps its ClientToken in the state directory until its automation has ended: running the
 same command again after a timeout or an interrupt continues that run and never starts a second
@@ -66,6 +76,14 @@ function pick<T extends string>(option: string, raw: string, allowed: readonly T
 
 export function renderPatchReport(report: PatchReport): string {
   const lines: string[] = [];
+  const ring = report.ring;
+  if (ring) {
+    lines.push(
+      `Ring ${ring.name} (rollout ${ring.rolloutId})` +
+        (ring.installOverrideList ? `: installs only ${ring.installOverrideList}` : "") +
+        (ring.forced !== undefined ? `; forced: ${ring.forced}` : ""),
+    );
+  }
   if (report.preflight.length > 0) {
     lines.push(`Preflight found ${report.preflight.length} problem(s); nothing was started:`);
     for (const p of report.preflight)
@@ -152,20 +170,27 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof NoCredentialsError) throw new UsageError(err.message);
     throw err;
   }
+  const patchOptions = {
+    fleet,
+    operation,
+    reboot,
+    stateDir:
+      options["state-dir"] === undefined ? undefined : path.resolve(io.cwd, options["state-dir"]),
+    aws: io.env.PATCHFLEET_AWS_ENDPOINT ? { endpoint: io.env.PATCHFLEET_AWS_ENDPOINT } : {},
+    poll: pollMs === undefined ? undefined : { initialMs: pollMs },
+    signal: io.signal,
+    log: (line: string) => progress(`${line}\n`),
+  };
   let report: PatchReport;
   try {
-    report = await runPatch({
-      fleet,
-      operation,
-      reboot,
-      stateDir:
-        options["state-dir"] === undefined ? undefined : path.resolve(io.cwd, options["state-dir"]),
-      aws: io.env.PATCHFLEET_AWS_ENDPOINT ? { endpoint: io.env.PATCHFLEET_AWS_ENDPOINT } : {},
-      poll: pollMs === undefined ? undefined : { initialMs: pollMs },
-      signal: io.signal,
-      log: (line) => progress(`${line}\n`),
-    });
+    const ringed = await ringRun(options, patchOptions);
+    if (typeof ringed === "string") {
+      progress(`${ringed}\n`);
+      return 0;
+    }
+    report = ringed ?? (await runPatch(patchOptions));
   } catch (err) {
+    if (err instanceof RingRefusal) throw new UsageError(err.message);
     if (err instanceof PatchRunError) {
       io.stderr(`patchfleet patch: ${err.message}\n`);
       return 1;
