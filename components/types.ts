@@ -118,4 +118,6 @@ export interface AccountConfig {
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
   /** Tags added to every taggable resource. */
   tags: Record<string, string>;
+  /** Central: log bucket key prefixes every fleet account may read (ring override lists). */
+  logBucketReadPrefixes?: string[];
 }

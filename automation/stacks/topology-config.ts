@@ -11,6 +11,7 @@ import {
 import type { AccountConfig } from "../../components/types";
 import type { Fleet, FleetAccount } from "../fleet/types";
 import { ringTags, ringWindows } from "../fleet/ring-stack";
+import { RING_OVERRIDE_PREFIX } from "../../components/log-bucket-policy";
 
 function shared(
   fleet: Fleet,
@@ -45,6 +46,7 @@ export function centralAccountConfig(fleet: Fleet): AccountConfig {
     memberAccountIds: fleet.members.map((m) => m.account),
   };
   if (fleet.organizationId !== undefined) config.organizationId = fleet.organizationId;
+  if (fleet.rings !== undefined) config.logBucketReadPrefixes = [RING_OVERRIDE_PREFIX];
   return config;
 }
 

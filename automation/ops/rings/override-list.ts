@@ -15,11 +15,12 @@
  * filter samples; botocore ssm shape PatchComplianceData).
  */
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { RING_OVERRIDE_PREFIX } from "../../../components/log-bucket-policy";
 import type { AwsSessions } from "../aws";
 import type { InstalledSet, PromotedPatch } from "./ring-store";
 
 /** Key prefix of override lists in the central log bucket; the bucket policy lets fleet accounts read it. */
-export const OVERRIDE_PREFIX = "patchfleet-rings/";
+export const OVERRIDE_PREFIX = RING_OVERRIDE_PREFIX;
 
 /** The S3 key of a ring's list: only characters AWS allows in the file name. */
 export function overrideKey(rolloutId: string, ring: string): string {
