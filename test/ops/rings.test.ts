@@ -8,6 +8,7 @@ import type { Ring } from "../../automation/fleet/rings-settings";
 import { RingRefusal, runRing } from "../../automation/ops/rings/ring-run";
 import type { RingRunOptions } from "../../automation/ops/rings/ring-run";
 import { RingStore } from "../../automation/ops/rings/ring-store";
+import { ringsStatus } from "../../automation/ops/rings/ring-status";
 import { captureIO } from "../helpers/cli-io";
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL, CENTRAL_KEY, instanceId, makeFleet, member, registerRoles } from "./fixtures";
@@ -211,6 +212,20 @@ describe("patch rings against the local SSM/STS endpoint", function () {
       ],
     );
 
+    const status = await ringsStatus(fleet, stateDir);
+    assert.deepEqual(
+      status.rings.map((r) => [r.name, r.state, r.gate]),
+      [
+        ["canary", "finished", "none (first ring)"],
+        ["production", "finished", "succeeded ≥ 100 %, compliant ≥ 50 %"],
+      ],
+    );
+    assert.deepEqual(status.rings[0].installed, [
+      "Amazon Linux / web-linux: kernel.x86_64:0:6.1.79-99.164.amzn2023, openssl.x86_64:1:3.0.8-1.amzn2023.0.14",
+      "Microsoft Windows Server 2022 Datacenter / windows-app: 2024-01 Cumulative Update for Microsoft server operating system version 21H2 for x64-based Systems (KB5034129)",
+    ]);
+    assert.equal(status.rings[0].next, `production got 3 patch(es): ${url}`);
+
     // Running a finished ring again starts nothing.
     const again = await runRing(options({ ring: "production" }));
     assert.equal(again.kind, "already-finished");
@@ -301,6 +316,9 @@ rings:
       ),
     );
     assert.ok(records.some((r) => r.ring?.forced === "hotfix for CVE-2026-0001"));
+    const c4 = captureIO({ env, cwd: dir });
+    assert.equal(await main(["rings", "status", "--fleet", file, "--state-dir", stateDir], c4), 0);
+    assert.match(c4.out, /production: finished.*\n.*\n  forced: hotfix for CVE-2026-0001/);
   });
 
   it("refuses Install during a freeze and still runs Scan", async () => {
