@@ -5,6 +5,15 @@
  */
 import type { PolicyDocument, PolicyStatement } from "./iam-policies";
 
+/**
+ * Where `patch --ring` writes install override lists. Instances of every fleet account read them:
+ * AWS-RunPatchBaseline downloads the list named in InstallOverrideList on the node ("If your file is
+ * stored in a private bucket, you must specify an Amazon S3 path-style URL"), so with the node's own
+ * (instance profile) credentials; hence a read grant on this prefix only, never a write grant.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-aws-runpatchbaseline.html
+ */
+export const RING_OVERRIDE_PREFIX = "patchfleet-rings/";
+
 /** The prefix one account writes one region's patch logs under. */
 export function logPrefix(accountId: string, region: string): string {
   return `accountid=${accountId}/region=${region}/`;
@@ -67,6 +76,8 @@ export function logBucketPolicy(
   writerAccountIds: string[],
   regions: string[],
   organizationId?: string,
+  /** Key prefixes the fleet's accounts may read (s3:GetObject), e.g. RING_OVERRIDE_PREFIX. */
+  readPrefixes: readonly string[] = [],
 ): PolicyDocument {
   const bucketArn = `arn:${partition}:s3:::${bucketName}`;
   const statements: PolicyStatement[] = [
@@ -96,6 +107,16 @@ export function logBucketPolicy(
     write.Condition = { StringEquals: { "aws:PrincipalOrgID": organizationId } };
   }
   statements.push(write);
+  if (readPrefixes.length > 0) {
+    statements.push({
+      Sid: "FleetAccountsReadRingOverrideLists",
+      Effect: "Allow",
+      Principal: write.Principal,
+      Action: "s3:GetObject",
+      Resource: readPrefixes.map((p) => `${bucketArn}/${p}*`),
+      ...(write.Condition ? { Condition: write.Condition } : {}),
+    });
+  }
   return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -114,9 +135,10 @@ export function bucketPolicyProblem(
   writerAccountIds: string[],
   regions: string[],
   organizationId?: string,
+  readPrefixes: readonly string[] = [],
 ): string | undefined {
   const bytes = policyBytes(
-    logBucketPolicy(partition, bucketName, writerAccountIds, regions, organizationId),
+    logBucketPolicy(partition, bucketName, writerAccountIds, regions, organizationId, readPrefixes),
   );
   if (bytes <= BUCKET_POLICY_MAX_BYTES) return undefined;
   return (

@@ -40,6 +40,12 @@ export interface PatchLogBucketArgs {
   retentionDays?: number;
   /** Tags of the bucket. @default {} */
   tags?: Record<string, string>;
+  /**
+   * Key prefixes every fleet account may read (s3:GetObject), e.g. the ring install override
+   * lists (RING_OVERRIDE_PREFIX), which instances download with their instance profile.
+   * @default []
+   */
+  readPrefixes?: string[];
 }
 
 /**
@@ -82,6 +88,7 @@ export class PatchLogBucket extends pulumi.ComponentResource {
       [args.accountId, ...members],
       args.regions,
       args.organizationId,
+      args.readPrefixes,
     );
     if (sizeProblem !== undefined) throw new pulumi.ResourceError(sizeProblem, this);
     const retentionDays = args.retentionDays ?? 365;
@@ -157,6 +164,7 @@ export class PatchLogBucket extends pulumi.ComponentResource {
             [args.accountId, ...members],
             args.regions,
             args.organizationId,
+            args.readPrefixes,
           ),
         ),
       },

@@ -61,7 +61,15 @@ export class PatchMaintenanceWindows extends pulumi.ComponentResource {
     super("patchfleet:ssm:PatchMaintenanceWindows", name, {}, opts);
     const issues: ConfigIssue[] = [];
     for (const { key } of OPERATIONS) {
-      if (args[key] !== undefined) parseMaintenanceWindow(args[key], key, issues);
+      // startDate is set by the fleet's freezes, not written in a window's settings.
+      const { startDate, ...settings } = args[key] ?? {};
+      if (args[key] !== undefined) parseMaintenanceWindow(settings, key, issues);
+      if (startDate !== undefined && Number.isNaN(Date.parse(startDate))) {
+        issues.push({
+          path: `${key}.startDate`,
+          message: `must be an ISO-8601 time, got ${startDate}`,
+        });
+      }
     }
     if (args.scan === undefined && args.install === undefined) {
       issues.push({
@@ -94,6 +102,7 @@ export class PatchMaintenanceWindows extends pulumi.ComponentResource {
           duration: spec.durationHours,
           cutoff: spec.cutoffHours,
           enabled: spec.enabled,
+          startDate: spec.startDate,
           allowUnassociatedTargets: false,
           tags,
         },

@@ -135,6 +135,7 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
           organizationId: config.organizationId,
           retentionDays: config.logRetentionDays,
           tags: config.tags,
+          readPrefixes: config.logBucketReadPrefixes,
         },
         { parent: this, provider: homeProvider },
       );

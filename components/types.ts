@@ -70,6 +70,11 @@ export interface MaintenanceWindowSpec {
   maxErrors: string;
   /** @default true */
   enabled: boolean;
+  /**
+   * ISO-8601 time before which the window does not run (StartDate): set for an install window
+   * during a fleet freeze. @default undefined
+   */
+  startDate?: string;
 }
 
 export type AccountRole = "central" | "member";
@@ -113,4 +118,6 @@ export interface AccountConfig {
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
   /** Tags added to every taggable resource. */
   tags: Record<string, string>;
+  /** Central: log bucket key prefixes every fleet account may read (ring override lists). */
+  logBucketReadPrefixes?: string[];
 }

@@ -31,6 +31,7 @@ const COMMANDS: Record<string, CommandLoader> = {
   "policy-config": async () => (await import("./policy-config-command")).command,
   patch: async () => (await import("./patch-command")).command,
   compliance: async () => (await import("./compliance-command")).command,
+  rings: async () => (await import("./rings-command")).command,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

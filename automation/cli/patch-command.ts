@@ -10,6 +10,7 @@ import { loadFleetOption } from "./fleet-options";
 import { CliIO, UsageError, parseOptions } from "./io";
 import { CommandOutputs, jsonDocument } from "./outputs";
 import type { Command } from "./main";
+import { ringRun } from "./ring-options";
 
 const SPEC = {
   fleet: "string",
@@ -19,6 +20,9 @@ const SPEC = {
   report: "string",
   "state-dir": "string",
   "poll-seconds": "string",
+  ring: "string",
+  force: "string",
+  "new-rollout": "boolean",
 } as const;
 
 const HELP = `Usage: patchfleet patch --fleet <file> --operation Scan|Install [options]
@@ -42,6 +46,11 @@ Options:
   --report <file>         also write the JSON report to <file>
   --state-dir <dir>       where runs are kept (default: .patchfleet/runs beside the fleet file)
   --poll-seconds <n>      first wait between status checks, growing to 60 s (default 5)
+  --ring <name>           patch one ring of the fleet's rings: (Install: only after the ring
+                          before has finished, soaked and passed its gate; installs exactly what
+                          that ring installed)
+  --force "<reason>"      start a ring (or Install during a freeze) despite a refusal; recorded
+  --new-rollout           with the first ring: start a new ring rollout
 
 A run keeps its ClientToken in the state directory until its automation has ended: running the
 same command again after a timeout or an interrupt continues that run and never starts a second
@@ -67,6 +76,14 @@ function pick<T extends string>(option: string, raw: string, allowed: readonly T
 
 export function renderPatchReport(report: PatchReport): string {
   const lines: string[] = [];
+  const ring = report.ring;
+  if (ring) {
+    lines.push(
+      `Ring ${ring.name} (rollout ${ring.rolloutId})` +
+        (ring.installOverrideList ? `: installs only ${ring.installOverrideList}` : "") +
+        (ring.forced !== undefined ? `; forced: ${ring.forced}` : ""),
+    );
+  }
   if (report.preflight.length > 0) {
     lines.push(`Preflight found ${report.preflight.length} problem(s); nothing was started:`);
     for (const p of report.preflight)
@@ -146,7 +163,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // Without any credentials nothing can start: say how to provide them before any AWS call.
   await new AwsSessions({ runId: "check" }).checkCredentials();
-  const report = await runPatch({
+  const patchOptions = {
     fleet,
     operation,
     reboot,
@@ -155,8 +172,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     aws: io.env.PATCHFLEET_AWS_ENDPOINT ? { endpoint: io.env.PATCHFLEET_AWS_ENDPOINT } : {},
     poll: pollMs === undefined ? undefined : { initialMs: pollMs },
     signal: io.signal,
-    log: (line) => outputs.note(`${line}\n`),
-  });
+    log: (line: string) => outputs.note(`${line}\n`),
+  };
+  const ringed = await ringRun(options, patchOptions);
+  if (typeof ringed === "string") {
+    outputs.note(`${ringed}\n`);
+    return 0;
+  }
+  const report = ringed ?? (await runPatch(patchOptions));
   outputs.print(report, renderPatchReport(report));
   outputs.writeReport(() => jsonDocument(report));
   return patchExitCode(report);

@@ -14,6 +14,7 @@ import { parseAccountSections } from "./accounts";
 import { Checker, type FleetIssue } from "./checker";
 import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./rollout-settings";
 import { parseComplianceSettings } from "./compliance-settings";
+import { parseRingSections } from "./rings-settings";
 import { checkCentralScale, parseSettings, parseTags } from "./settings";
 import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./yaml";
 import { InputError } from "../../domain";
@@ -57,6 +58,8 @@ export const FLEET_KEYS = [
   "secretsProvider",
   "tags",
   "compliance",
+  "rings",
+  "freezes",
 ] as const;
 
 export const DEFAULT_PROJECT = "patchfleet";
@@ -110,6 +113,11 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   const { backend, secretsProvider } = parseBackend(c, top);
   const tags = parseTags(c, top.tags, "tags");
   const compliance = parseComplianceSettings(c, top.compliance);
+  const ringed = parseRingSections(
+    c,
+    top,
+    drafts.map((d) => d.account),
+  );
 
   for (const i of c.issues) {
     const line = yaml.lineOf(i.path);
@@ -126,6 +134,7 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     backend,
     tags,
     compliance,
+    ...ringed,
   };
   if (secretsProvider !== undefined) fleet.secretsProvider = secretsProvider;
   return fleet;

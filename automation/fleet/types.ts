@@ -4,6 +4,7 @@
  */
 import type { MaintenanceWindowSpec, PatchGroupSpec } from "../../components/types";
 import type { ComplianceSettings } from "./compliance-settings";
+import type { Freeze, Ring } from "./rings-settings";
 
 /** A count ("3") or a percentage ("25%") of targets. */
 export type CountOrPercent = { kind: "count"; value: number } | { kind: "percent"; value: number };
@@ -67,4 +68,8 @@ export interface Fleet {
   /** SLA days per severity, scan age limit, history (docs/fleet-file.md "Compliance"). Always set
    * by parseFleet; a Fleet built in code without it gets no SLA report unless asked for. */
   compliance?: ComplianceSettings;
+  /** Ordered patch rings (docs/fleet-file.md "Rings"); absent when the file has none. */
+  rings?: Ring[];
+  /** Install freezes (docs/fleet-file.md "Freezes"). Always set by parseFleet. @default [] */
+  freezes?: Freeze[];
 }

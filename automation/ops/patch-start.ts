@@ -70,6 +70,8 @@ export interface StartRequest {
   runId: string;
   /** Kept per run and region before the call, so a retry reuses it (R7). */
   clientToken: string;
+  /** s3:// URL of the install override list (ring promotion), passed as InstallOverrideList. */
+  installOverrideList?: string;
 }
 
 /**
@@ -95,7 +97,12 @@ export function startExecution(
   return writer.send(
     new StartAutomationExecutionCommand({
       DocumentName: fleet.runbookName,
-      Parameters: runbookParameters(fleet, request.operation, request.reboot, request.snapshotId),
+      Parameters: {
+        ...runbookParameters(fleet, request.operation, request.reboot, request.snapshotId),
+        ...(request.installOverrideList
+          ? { InstallOverrideList: [request.installOverrideList] }
+          : {}),
+      },
       TargetLocations: locations,
       ClientToken: request.clientToken,
       Tags: [

@@ -74,6 +74,20 @@ export interface PatchReport {
   notes: string[];
   summary: Record<PatchTargetState, number>;
   targets: PatchTargetReport[];
+  /** Set for `patch --ring` (automation/ops/rings): the ring, its override list, a --force reason. */
+  ring?: PatchRing;
+}
+
+/** One ring's part of a ring rollout; runs are kept apart per rollout and ring. */
+export interface PatchRing {
+  name: string;
+  rolloutId: string;
+  /** Account ids of the ring: only their account-regions are patched. */
+  accounts: readonly string[];
+  /** s3:// URL passed to the runbook as InstallOverrideList (rings after the first). */
+  installOverrideList?: string;
+  /** Why a refusal (gate, soak, freeze) was overridden with --force. */
+  forced?: string;
 }
 
 export interface PatchOptions {
@@ -90,6 +104,8 @@ export interface PatchOptions {
   log?: (line: string) => void;
   /** Waits between status checks. @default a timer that ends early when `signal` aborts */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Patch one ring only (automation/ops/rings decides whether it may start). */
+  ring?: PatchRing;
 }
 
 export function defaultStateDir(fleet: Fleet): string {
@@ -188,7 +204,10 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
   const { fleet, operation, reboot } = options;
   const log = options.log ?? (() => undefined);
   const store = new RunStore(options.stateDir ?? defaultStateDir(fleet));
-  const key = [path.resolve(fleet.file), fleet.runbookName, operation, reboot].join("|");
+  const ring = options.ring;
+  const key = [path.resolve(fleet.file), fleet.runbookName, operation, reboot]
+    .concat(ring ? [`ring:${ring.rolloutId}/${ring.name}`] : [])
+    .join("|");
   const digest = fleetDigest(fleet);
   // A run is kept on disk only once it is about to start something (R7 needs the token on disk
   // before the first start); one that never got that far leaves no record.
@@ -210,14 +229,18 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
     notes: [],
     summary: emptySummary(),
     targets: [],
+    ...(ring ? { ring: { ...ring, accounts: [...ring.accounts] } } : {}),
   };
+  if (ring) record.ring = report.ring;
   let clientToken = record.clientToken;
   try {
     if (resumed) log(`resuming run ${record.runId}: looking for executions it already started`);
     const checked = await preflight(fleet, aws);
     report.preflight = checked.problems;
     report.notes.push(...checked.notes);
-    const all = patchTargets(fleet);
+    const all = patchTargets(fleet).filter(
+      (t) => !ring || ring.accounts.includes(t.member.account),
+    );
     if (report.preflight.length > 0) {
       report.targets = all.map(({ member, region: r }) => ({
         account: member.account,
@@ -308,6 +331,7 @@ export async function runPatch(options: PatchOptions): Promise<PatchReport> {
             snapshotId: record.snapshotId,
             runId: record.runId,
             clientToken: regionRun.clientToken,
+            installOverrideList: ring?.installOverrideList,
           });
         } catch (err) {
           // A refusal that cannot have started anything, before any region started: forget the

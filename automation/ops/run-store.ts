@@ -24,6 +24,8 @@ export interface RunRecord {
   finalStatus?: string;
   /** fleetDigest() of the fleet file when the run was created. */
   fleetDigest?: string;
+  /** `patch --ring`: the ring, its override list and a --force reason (ops/rings). */
+  ring?: { name: string; rolloutId: string; installOverrideList?: string; forced?: string };
 }
 
 export function newRunId(): string {

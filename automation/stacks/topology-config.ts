@@ -10,6 +10,8 @@ import {
 } from "../../components/config";
 import type { AccountConfig } from "../../components/types";
 import type { Fleet, FleetAccount } from "../fleet/types";
+import { ringTags, ringWindows } from "../fleet/ring-stack";
+import { RING_OVERRIDE_PREFIX } from "../../components/log-bucket-policy";
 
 function shared(
   fleet: Fleet,
@@ -29,8 +31,8 @@ function shared(
     runbookMaxErrors: fleet.runbookMaxErrors ?? DEFAULT_RUNBOOK_MAX_ERRORS,
     logBucketName: fleet.logBucketName,
     logRetentionDays: fleet.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-    maintenanceWindows: { ...fleet.maintenanceWindows },
-    tags: { ...fleet.tags },
+    maintenanceWindows: ringWindows(fleet, account.account),
+    tags: { ...fleet.tags, ...ringTags(fleet, account.account) },
   };
   if (account.deployRole !== undefined) config.deployRoleArn = account.deployRole;
   return config;
@@ -44,6 +46,7 @@ export function centralAccountConfig(fleet: Fleet): AccountConfig {
     memberAccountIds: fleet.members.map((m) => m.account),
   };
   if (fleet.organizationId !== undefined) config.organizationId = fleet.organizationId;
+  if (fleet.rings !== undefined) config.logBucketReadPrefixes = [RING_OVERRIDE_PREFIX];
   return config;
 }
 

@@ -209,6 +209,29 @@ describe("PatchLogBucket", function () {
     );
   });
 
+  it("ring override lists: the fleet's accounts may read (never write) the rings prefix", () => {
+    // AWS-RunPatchBaseline downloads InstallOverrideList on the node; a private bucket needs an
+    // s3:// path-style URL, so the node's instance profile reads it: s3:GetObject on the object
+    // (https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-aws-runpatchbaseline.html,
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, Permissions: s3:GetObject).
+    const policy = logBucketPolicy("aws", "logs", [CENTRAL, MEMBER_A], ["us-east-1"], undefined, [
+      "patchfleet-rings/",
+    ]);
+    assert.deepEqual(policy.Statement[2], {
+      Sid: "FleetAccountsReadRingOverrideLists",
+      Effect: "Allow",
+      Principal: { AWS: [CENTRAL, MEMBER_A] },
+      Action: "s3:GetObject",
+      Resource: ["arn:aws:s3:::logs/patchfleet-rings/*"],
+    });
+    const org = logBucketPolicy("aws", "logs", [], ["us-east-1"], "o-a1b2c3d4e5", [
+      "patchfleet-rings/",
+    ]);
+    assert.deepEqual(org.Statement[2]?.Condition, {
+      StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+    });
+  });
+
   it("guards name the field and the fix", () => {
     assert.throws(
       () => new PatchLogBucket("b1", { ...args, bucketName: "Patch_Logs" }),

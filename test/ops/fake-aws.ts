@@ -53,7 +53,7 @@ export interface FakeInstance {
 }
 
 export interface FakeCall {
-  service: "ssm" | "sts" | "resource-groups";
+  service: "ssm" | "sts" | "resource-groups" | "s3";
   op: string;
   account: string;
   region: string;
@@ -153,6 +153,8 @@ export class FakeAws {
   /** Accounts whose credentials may not call resource-groups:GetGroup. */
   readonly resourceGroupsDenied = new Set<string>();
   readonly executions = new Map<string, Execution>();
+  /** S3 objects written with PutObject (path-style), by "bucket/key", with the writing account. */
+  readonly s3Objects = new Map<string, { body: string; account: string; contentType?: string }>();
   plan: AutomationPlan = { parentStatuses: ["Success"], defaultTargetStatus: "Success" };
   /** Lifetime of the credentials AssumeRole issues (capped by DurationSeconds). */
   credentialLifetimeMs = 3_600_000;
@@ -302,6 +304,39 @@ export class FakeAws {
         send(500, { __type: "InternalServerError", message: String(err) });
       }
       return;
+    }
+    if (m?.[3] === "s3") {
+      // S3 (REST-XML, path-style as the SDK sends it to a custom endpoint): PUT /<bucket>/<key>.
+      const [, bucket = "", ...rest] = decodeURI((req.url ?? "").split("?")[0]).split("/");
+      const input = { Bucket: bucket, Key: rest.join("/") };
+      const call: FakeCall = {
+        service: "s3",
+        op: req.method === "PUT" ? "PutObject" : String(req.method),
+        account,
+        region,
+        body: input,
+        status: 0,
+      };
+      this.calls.push(call);
+      const xml = (status: number, code?: string, message?: string) => {
+        call.status = status;
+        res.writeHead(status, { "content-type": "application/xml" });
+        res.end(
+          code
+            ? `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
+            : "",
+        );
+      };
+      if (account === "unknown") return xml(403, "InvalidAccessKeyId", "unknown access key");
+      if (req.method !== "PUT") return xml(405, "MethodNotAllowed", "only PutObject is served");
+      const problems = requestProblems("s3", "PutObject", input);
+      if (problems.length > 0) return xml(400, "InvalidArgument", problems.join("; "));
+      this.s3Objects.set(`${bucket}/${input.Key}`, {
+        body,
+        account,
+        contentType: req.headers["content-type"] as string | undefined,
+      });
+      return xml(200);
     }
     if (req.url === "/get-group") {
       // Resource Groups (REST-JSON): the operation is the path.

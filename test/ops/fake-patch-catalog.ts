@@ -21,7 +21,7 @@ import { requestProblems } from "../aws-models";
 export interface FakePatchDetail {
   title: string;
   kbId?: string;
-  state: "MISSING" | "FAILED" | "INSTALLED";
+  state: "MISSING" | "FAILED" | "INSTALLED" | "INSTALLED_PENDING_REBOOT" | "INSTALLED_OTHER";
   classification?: string;
   severity?: string;
   /** Comma-separated, as the API's CVEIds string. */
