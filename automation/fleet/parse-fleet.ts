@@ -14,6 +14,7 @@ import { parseAccountSections } from "./accounts";
 import { Checker, type FleetIssue } from "./checker";
 import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./rollout-settings";
 import { parseComplianceSettings } from "./compliance-settings";
+import { parseNotificationSettings } from "./notifications-settings";
 import { checkCentralScale, parseSettings, parseTags } from "./settings";
 import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./yaml";
 
@@ -57,6 +58,7 @@ export const FLEET_KEYS = [
   "secretsProvider",
   "tags",
   "compliance",
+  "notifications",
 ] as const;
 
 export const DEFAULT_PROJECT = "patchfleet";
@@ -110,6 +112,14 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   const { backend, secretsProvider } = parseBackend(c, top);
   const tags = parseTags(c, top.tags, "tags");
   const compliance = parseComplianceSettings(c, top.compliance);
+  const memberIds = members.map((m) => m.account.account);
+  const notifications = parseNotificationSettings(
+    c,
+    top.notifications,
+    central?.account,
+    memberIds,
+    settings.organizationId,
+  );
 
   for (const i of c.issues) {
     const line = yaml.lineOf(i.path);
@@ -128,6 +138,7 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     compliance,
   };
   if (secretsProvider !== undefined) fleet.secretsProvider = secretsProvider;
+  if (notifications !== undefined) fleet.notifications = notifications;
   return fleet;
 }
 

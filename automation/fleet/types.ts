@@ -2,7 +2,11 @@
  * The validated fleet file. `parseFleet` (automation/fleet/parse-fleet.ts) produces it; the runner, the offline
  * check and fleet operations consume it. Plain data only.
  */
-import type { MaintenanceWindowSpec, PatchGroupSpec } from "../../components/types";
+import type {
+  MaintenanceWindowSpec,
+  NotificationsSpec,
+  PatchGroupSpec,
+} from "../../components/types";
 import type { ComplianceSettings } from "./compliance-settings";
 
 /** A count ("3") or a percentage ("25%") of targets. */
@@ -67,4 +71,6 @@ export interface Fleet {
   /** SLA days per severity, scan age limit, history (docs/fleet-file.md "Compliance"). Always set
    * by parseFleet; a Fleet built in code without it gets no SLA report unless asked for. */
   compliance?: ComplianceSettings;
+  /** Alerts (docs/fleet-file.md "Notifications"). @default undefined (no alerts) */
+  notifications?: NotificationsSpec;
 }

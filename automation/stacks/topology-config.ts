@@ -33,6 +33,7 @@ function shared(
     tags: { ...fleet.tags },
   };
   if (account.deployRole !== undefined) config.deployRoleArn = account.deployRole;
+  if (fleet.notifications !== undefined) config.notifications = fleet.notifications;
   return config;
 }
 
