@@ -64,6 +64,9 @@ export interface AutomationRolesArgs {
    * @default false
    */
   maintenanceWindowRole?: boolean;
+  /** Name of the alert publisher role the maintenance window role may pass to Systems Manager.
+   * @default undefined (no notifications) */
+  notificationRoleName?: string;
   /** Tags of the roles. @default {} */
   tags?: Record<string, string>;
 }
@@ -181,7 +184,12 @@ export class AutomationRoles extends pulumi.ComponentResource {
             {
               name: "run-patch-baseline",
               policy: JSON.stringify(
-                maintenanceWindowPermissions(partition, args.accountId, args.resourceGroupName),
+                maintenanceWindowPermissions(
+                  partition,
+                  args.accountId,
+                  args.resourceGroupName,
+                  args.notificationRoleName,
+                ),
               ),
             },
           ],

@@ -16,6 +16,7 @@ import {
   parseTags,
 } from "./config-account";
 import { parsePatchGroups } from "./config-patch-groups";
+import { notificationsProblem, parseNotifications } from "./config-notifications";
 import { checkShareCount } from "./document-sharing";
 import {
   ORGANIZATION_ID_PATTERN,
@@ -80,6 +81,7 @@ export const STACK_CONFIG_KEYS = [
   "logRetentionDays",
   "organizationId",
   "maintenanceWindows",
+  "notifications",
   "tags",
 ] as const;
 
@@ -91,6 +93,7 @@ const STRUCTURED_KEYS: readonly string[] = [
   "resourceGroupTag",
   "logRetentionDays",
   "maintenanceWindows",
+  "notifications",
   "tags",
 ];
 /** Keys whose stack config value is a plain string (never JSON-decoded: "012345678901" stays). */
@@ -281,6 +284,16 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
     }
   }
   const maintenanceWindows = parseWindows(obj.maintenanceWindows, "maintenanceWindows", issues);
+  const notifications = parseNotifications(obj.notifications, "notifications", issues);
+  if (
+    notifications !== undefined &&
+    role === "central" &&
+    self !== undefined &&
+    regions.length > 0
+  ) {
+    const p = notificationsProblem(notifications, regions, self, members, organizationId);
+    if (p !== undefined) issues.push({ path: "notifications", message: p });
+  }
   const tags = parseTags(obj.tags, "tags", issues);
   const resourceGroupTag = parseResourceGroupTag(obj.resourceGroupTag, issues);
   if (role === undefined || self === undefined || central === undefined) return undefined;
@@ -304,6 +317,7 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
     tags,
   };
   if (deployRoleArn !== undefined) config.deployRoleArn = deployRoleArn;
+  if (notifications !== undefined) config.notifications = notifications;
   if (organizationId !== undefined && role === "central") config.organizationId = organizationId;
   return config;
 }

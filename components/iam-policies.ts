@@ -155,11 +155,28 @@ export function maintenanceWindowPermissions(
   partition: string,
   accountId: string,
   resourceGroupName: string,
+  notificationRoleName?: string,
 ): PolicyDocument {
   const p = partition;
+  // A task whose Run Command sends notifications names a notification role, which the window's
+  // service role passes to Systems Manager with the command.
+  // https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-sns-notifications.html
+  const passNotificationRole: PolicyStatement[] =
+    notificationRoleName === undefined
+      ? []
+      : [
+          {
+            Sid: "PassTheNotificationRoleToSystemsManager",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: roleArn(p, accountId, notificationRoleName),
+            Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+          },
+        ];
   return {
     Version: "2012-10-17",
     Statement: [
+      ...passNotificationRole,
       {
         Sid: "RunPatchBaselineOnInstances",
         Effect: "Allow",

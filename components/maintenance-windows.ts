@@ -27,6 +27,17 @@ export interface PatchMaintenanceWindowsArgs {
   logKeyPrefix: string;
   /** Tags of the windows. @default {} */
   tags?: Record<string, string>;
+  /**
+   * Run Command notifications of both tasks: one message per command (NotificationType Command)
+   * on each status in `events`, published to `topicArn` with `roleArn` as the notification role.
+   * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_NotificationConfig.html
+   * @default undefined (no notifications)
+   */
+  notification?: {
+    topicArn: pulumi.Input<string>;
+    roleArn: pulumi.Input<string>;
+    events: string[];
+  };
 }
 
 export interface WindowResources {
@@ -139,6 +150,16 @@ export class PatchMaintenanceWindows extends pulumi.ComponentResource {
               outputS3Bucket: args.logBucketName,
               outputS3KeyPrefix: `${args.logKeyPrefix}${key}/`,
               timeoutSeconds: 600,
+              ...(args.notification === undefined
+                ? {}
+                : {
+                    serviceRoleArn: args.notification.roleArn,
+                    notificationConfig: {
+                      notificationArn: args.notification.topicArn,
+                      notificationEvents: args.notification.events,
+                      notificationType: "Command",
+                    },
+                  }),
               parameters: [
                 { name: "Operation", values: [operation] },
                 { name: "RebootOption", values: [reboot] },

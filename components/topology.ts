@@ -7,6 +7,7 @@ import {
   isAwsRegion,
   partitionOf,
 } from "../domain";
+import { ALERT_PUBLISHER_ROLE_NAME, alertPublisherRole, regionAlerts } from "./alerts";
 import { AutomationRoles } from "./automation-roles";
 import { PatchLogBucket, logPrefix } from "./log-bucket";
 import { PatchMaintenanceWindows } from "./maintenance-windows";
@@ -115,6 +116,7 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
         logBucketName: config.logBucketName,
         regions: config.regions,
         maintenanceWindowRole: hasWindows,
+        notificationRoleName: config.notifications && ALERT_PUBLISHER_ROLE_NAME,
         tags: config.tags,
       },
       { parent: this, provider: homeProvider },
@@ -122,6 +124,13 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
     this.administrationRoleArn = roles.administrationRoleArn;
     this.executionRoleArn = roles.executionRoleArn;
     this.maintenanceWindowRoleArn = roles.maintenanceWindowRoleArn;
+    const alerts = config.notifications && {
+      notify: config.notifications,
+      publisher: alertPublisherRole(name, config, config.notifications, {
+        parent: this,
+        provider: homeProvider,
+      }),
+    };
 
     if (config.role === "central") {
       const bucket = new PatchLogBucket(
@@ -188,6 +197,9 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
           `arn:${partition}:ssm:${region}:${config.centralAccountId}:document/${config.runbookName}`,
         );
       }
+      const alertTopicArn =
+        alerts &&
+        regionAlerts(name, region, config, alerts.notify, alerts.publisher.roleArn, childOpts);
       if (hasWindows) {
         new PatchMaintenanceWindows(
           `${name}-${region}-windows`,
@@ -199,6 +211,12 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
             logBucketName: config.logBucketName,
             logKeyPrefix: logPrefix(config.accountId, region),
             tags: config.tags,
+            notification: alerts &&
+              alertTopicArn && {
+                topicArn: alertTopicArn,
+                roleArn: alerts.publisher.roleArn,
+                events: alerts.notify.commandEvents,
+              },
           },
           childOpts,
         );

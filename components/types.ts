@@ -77,6 +77,21 @@ export interface MaintenanceWindowSpec {
   startDate?: string;
 }
 
+/**
+ * Alerts: an encrypted SNS topic per region of the central account, Run Command notifications of
+ * the maintenance window tasks, and EventBridge rules forwarding failed automation executions.
+ */
+export interface NotificationsSpec {
+  /** Name of the central topic, the same in every region. @default "patchfleet-alerts" */
+  topicName: string;
+  /** Run Command statuses the maintenance window tasks notify on. @default ["Failed", "TimedOut"] */
+  commandEvents: string[];
+  /** Automation execution statuses forwarded. @default ["Failed", "TimedOut", "CompletedWithFailure"] */
+  automationStatuses: string[];
+  /** Central only: email addresses subscribed to every regional topic. @default [] */
+  emails: string[];
+}
+
 export type AccountRole = "central" | "member";
 
 export interface AccountConfig {
@@ -116,6 +131,8 @@ export interface AccountConfig {
    */
   organizationId?: string;
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
+  /** Alerts (docs/fleet-file.md "Notifications"). @default undefined (no alerts) */
+  notifications?: NotificationsSpec;
   /** Tags added to every taggable resource. */
   tags: Record<string, string>;
   /** Central: log bucket key prefixes every fleet account may read (ring override lists). */

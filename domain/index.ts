@@ -291,3 +291,29 @@ export {
   type CentralOutputName,
   type TopologyOutputName,
 } from "./contracts";
+
+/**
+ * Run Command statuses a maintenance window task can notify on (NotificationConfig's
+ * NotificationEvents; botocore ssm model, shape NotificationEvent).
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_NotificationConfig.html
+ */
+export const COMMAND_NOTIFICATION_EVENTS = [
+  "All",
+  "InProgress",
+  "Success",
+  "TimedOut",
+  "Cancelled",
+  "Failed",
+] as const;
+export type CommandNotificationEvent = (typeof COMMAND_NOTIFICATION_EVENTS)[number];
+
+/**
+ * The EventBridge event Systems Manager sends when an automation execution changes status; its
+ * `detail.Status` is an AutomationExecutionStatus.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-systems-manager-event-examples.html
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ssm.html
+ */
+export const AUTOMATION_EXECUTION_EVENT = {
+  source: "aws.ssm",
+  detailType: "EC2 Automation Execution Status-change Notification",
+} as const;

@@ -67,6 +67,7 @@ const OPERATIONS = {
   iam: ["AttachRolePolicy", "CreateRole", "GetRole", "PutRolePolicy"],
   events: ["PutRule", "PutTargets"],
   sns: ["CreateTopic", "Publish", "SetTopicAttributes"],
+  kms: ["CreateAlias", "CreateKey", "PutKeyPolicy"],
   account: ["GetRegionOptStatus", "ListRegions"],
   ec2: ["DescribeRegions"],
 };

@@ -15,6 +15,7 @@ import { Checker, type FleetIssue } from "./checker";
 import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./rollout-settings";
 import { parseComplianceSettings } from "./compliance-settings";
 import { parseRingSections } from "./rings-settings";
+import { parseNotificationSettings } from "./notifications-settings";
 import { checkCentralScale, parseSettings, parseTags } from "./settings";
 import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./yaml";
 import { InputError } from "../../domain";
@@ -60,6 +61,7 @@ export const FLEET_KEYS = [
   "compliance",
   "rings",
   "freezes",
+  "notifications",
 ] as const;
 
 export const DEFAULT_PROJECT = "patchfleet";
@@ -118,6 +120,14 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     top,
     drafts.map((d) => d.account),
   );
+  const memberIds = members.map((m) => m.account.account);
+  const notifications = parseNotificationSettings(
+    c,
+    top.notifications,
+    central?.account,
+    memberIds,
+    settings.organizationId,
+  );
 
   for (const i of c.issues) {
     const line = yaml.lineOf(i.path);
@@ -137,6 +147,7 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     ...ringed,
   };
   if (secretsProvider !== undefined) fleet.secretsProvider = secretsProvider;
+  if (notifications !== undefined) fleet.notifications = notifications;
   return fleet;
 }
 

@@ -2,7 +2,11 @@
  * The validated fleet file. `parseFleet` (automation/fleet/parse-fleet.ts) produces it; the runner, the offline
  * check and fleet operations consume it. Plain data only.
  */
-import type { MaintenanceWindowSpec, PatchGroupSpec } from "../../components/types";
+import type {
+  MaintenanceWindowSpec,
+  NotificationsSpec,
+  PatchGroupSpec,
+} from "../../components/types";
 import type { ComplianceSettings } from "./compliance-settings";
 import type { Freeze, Ring } from "./rings-settings";
 
@@ -72,4 +76,6 @@ export interface Fleet {
   rings?: Ring[];
   /** Install freezes (docs/fleet-file.md "Freezes"). Always set by parseFleet. @default [] */
   freezes?: Freeze[];
+  /** Alerts (docs/fleet-file.md "Notifications"). @default undefined (no alerts) */
+  notifications?: NotificationsSpec;
 }

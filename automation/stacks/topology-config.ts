@@ -35,6 +35,7 @@ function shared(
     tags: { ...fleet.tags, ...ringTags(fleet, account.account) },
   };
   if (account.deployRole !== undefined) config.deployRoleArn = account.deployRole;
+  if (fleet.notifications !== undefined) config.notifications = fleet.notifications;
   return config;
 }
 

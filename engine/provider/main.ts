@@ -181,6 +181,34 @@ function computed(type: string, p: Props, s: Scope): { id: string; outs: Props }
           : {},
       };
     }
+    // Ids and attributes as the provider docs list them: aws_kms_key (id = key id), aws_kms_alias
+    // (id = name), aws_sns_topic (id = ARN), aws_sns_topic_policy (id = topic ARN),
+    // aws_sns_topic_subscription (id = subscription ARN), aws_cloudwatch_event_rule (id = name),
+    // aws_ssm_resource_data_sync (id = name).
+    case "aws:kms/key:Key": {
+      const id = crypto.randomUUID();
+      return { id, outs: { arn: arn("kms", `key/${id}`), keyId: id, tagsAll } };
+    }
+    case "aws:kms/alias:Alias": {
+      const id = String(p.name);
+      return { id, outs: { arn: arn("kms", id), targetKeyArn: p.targetKeyId } };
+    }
+    case "aws:sns/topic:Topic": {
+      const id = arn("sns", String(p.name));
+      return { id, outs: { arn: id, owner: s.account, tagsAll } };
+    }
+    case "aws:sns/topicPolicy:TopicPolicy":
+      return { id: String(p.arn), outs: { owner: s.account } };
+    case "aws:sns/topicSubscription:TopicSubscription": {
+      const id = `${String(p.topic)}:${crypto.randomUUID()}`;
+      return { id, outs: { arn: id, ownerId: s.account } };
+    }
+    case "aws:cloudwatch/eventRule:EventRule": {
+      const id = String(p.name);
+      return { id, outs: { arn: arn("events", `rule/${id}`), tagsAll } };
+    }
+    case "aws:cloudwatch/eventTarget:EventTarget":
+      return { id: `${String(p.rule)}-${String(p.targetId)}`, outs: {} };
     case "aws:ec2/instance:Instance": {
       const id = `i-${hex(17)}`;
       return { id, outs: { arn: arn("ec2", `instance/${id}`), tagsAll } };
@@ -205,9 +233,19 @@ function inputsOf(type: string, props: Props): Props {
     "owner",
     "windowTaskId",
     "bucketDomainName",
+    "keyId",
+    "targetKeyArn",
+    "ownerId",
     "urn",
   ]);
   if (type === "aws:s3/bucket:Bucket") computedKeys.add("region");
+  // Here `arn` is an argument (the topic a policy belongs to, a rule target's ARN), not an output.
+  if (
+    type === "aws:sns/topicPolicy:TopicPolicy" ||
+    type === "aws:cloudwatch/eventTarget:EventTarget"
+  ) {
+    computedKeys.delete("arn");
+  }
   return Object.fromEntries(Object.entries(props).filter(([k]) => !computedKeys.has(k)));
 }
 

@@ -38,6 +38,36 @@ function filterGroup(filters: unknown): { PatchFilters: { Key: unknown; Values: 
   };
 }
 
+/** task_invocation_parameters.run_command_parameters → TaskInvocationParameters.RunCommand. */
+function runCommandInvocation(raw: unknown): Props | undefined {
+  const run = (raw as Props | undefined)?.runCommandParameters as Props | undefined;
+  if (run === undefined) return undefined;
+  const n = run.notificationConfig as Props | undefined;
+  return {
+    RunCommand: drop({
+      Comment: run.comment,
+      OutputS3BucketName: run.outputS3Bucket,
+      OutputS3KeyPrefix: run.outputS3KeyPrefix,
+      TimeoutSeconds: run.timeoutSeconds,
+      ServiceRoleArn: run.serviceRoleArn,
+      NotificationConfig:
+        n === undefined
+          ? undefined
+          : drop({
+              NotificationArn: n.notificationArn,
+              NotificationEvents: n.notificationEvents,
+              NotificationType: n.notificationType,
+            }),
+      Parameters:
+        run.parameters === undefined
+          ? undefined
+          : Object.fromEntries(
+              (run.parameters as Props[]).map((x) => [String(x.name), x.values as unknown]),
+            ),
+    }),
+  };
+}
+
 function drop(o: Props): Props {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 }
@@ -301,10 +331,126 @@ export const RULES: Record<string, Rule> = {
           Name: p.name,
           Description: p.description,
           CutoffBehavior: p.cutoffBehavior,
+          TaskInvocationParameters: runCommandInvocation(p.taskInvocationParameters),
         }),
       },
     ],
     replaceOn: ["windowId", "taskType"],
+  },
+  // aws_kms_key: policy → Policy, description → Description, key_usage → KeyUsage.
+  "aws:kms/key:Key": {
+    calls: (p) => [
+      {
+        service: "kms",
+        operation: "CreateKey",
+        request: drop({ Policy: p.policy, Description: p.description, KeyUsage: p.keyUsage }),
+      },
+    ],
+  },
+  // aws_kms_alias: "name - (Optional) The display name of the alias. The name must start with the
+  // word alias followed by a forward slash"; target_key_id: a key id or key ARN.
+  "aws:kms/alias:Alias": {
+    calls: (p) => [
+      {
+        service: "kms",
+        operation: "CreateAlias",
+        request: drop({ AliasName: p.name, TargetKeyId: p.targetKeyId }),
+      },
+    ],
+    extra: (p) =>
+      typeof p.name === "string" && !p.name.startsWith("alias/")
+        ? [`name ${p.name} must start with alias/`]
+        : [],
+    replaceOn: ["name"],
+  },
+  // aws_sns_topic: name → Name, kms_master_key_id → Attributes.KmsMasterKeyId; the topic's id is
+  // its ARN, so a new name is a new topic.
+  "aws:sns/topic:Topic": {
+    calls: (p) => [
+      {
+        service: "sns",
+        operation: "CreateTopic",
+        request: drop({
+          Name: p.name,
+          Attributes:
+            p.kmsMasterKeyId === undefined ? undefined : { KmsMasterKeyId: p.kmsMasterKeyId },
+          Tags: tagList(p.tags),
+        }),
+      },
+    ],
+    replaceOn: ["name"],
+  },
+  // aws_sns_topic_policy: SetTopicAttributes(AttributeName=Policy); SNS policy quota 30 KB.
+  // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html
+  "aws:sns/topicPolicy:TopicPolicy": {
+    calls: (p) => [
+      {
+        service: "sns",
+        operation: "SetTopicAttributes",
+        request: drop({ TopicArn: p.arn, AttributeName: "Policy", AttributeValue: p.policy }),
+      },
+    ],
+    extra: (p) =>
+      typeof p.policy === "string" && Buffer.byteLength(p.policy) > 30 * 1024
+        ? [`policy is ${Buffer.byteLength(p.policy)} bytes; SNS allows 30 KB`]
+        : [],
+    replaceOn: ["arn"],
+  },
+  "aws:sns/topicSubscription:TopicSubscription": { replaceOn: ["topic", "protocol", "endpoint"] },
+  // aws_cloudwatch_event_rule: name → Name, event_pattern → EventPattern, state → State.
+  "aws:cloudwatch/eventRule:EventRule": {
+    calls: (p) => [
+      {
+        service: "events",
+        operation: "PutRule",
+        request: drop({
+          Name: p.name,
+          EventPattern: p.eventPattern,
+          State: p.state,
+          Description: p.description,
+          RoleArn: p.roleArn,
+          Tags: tagList(p.tags),
+        }),
+      },
+    ],
+    replaceOn: ["name"],
+  },
+  // aws_cloudwatch_event_target: rule → Rule, target_id → Targets[].Id, arn → Arn, role_arn → RoleArn.
+  "aws:cloudwatch/eventTarget:EventTarget": {
+    calls: (p) => [
+      {
+        service: "events",
+        operation: "PutTargets",
+        request: drop({
+          Rule: p.rule,
+          Targets: [drop({ Id: p.targetId, Arn: p.arn, RoleArn: p.roleArn })],
+        }),
+      },
+    ],
+    replaceOn: ["rule", "targetId"],
+  },
+  // aws_ssm_resource_data_sync: every argument forces a new resource.
+  "aws:ssm/resourceDataSync:ResourceDataSync": {
+    calls: (p) => {
+      const d = (p.s3Destination ?? {}) as Props;
+      return [
+        {
+          service: "ssm",
+          operation: "CreateResourceDataSync",
+          request: drop({
+            SyncName: p.name,
+            S3Destination: drop({
+              BucketName: d.bucketName,
+              Prefix: d.prefix,
+              SyncFormat: d.syncFormat,
+              Region: d.region,
+              AWSKMSKeyARN: d.kmsKeyArn,
+            }),
+          }),
+        },
+      ];
+    },
+    replaceOn: ["name", "s3Destination"],
   },
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
     calls: (p) => [

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 export type Service =
-  "ssm" | "sts" | "s3" | "resource-groups" | "iam" | "events" | "sns" | "account" | "ec2";
+  "ssm" | "sts" | "s3" | "resource-groups" | "iam" | "events" | "sns" | "kms" | "account" | "ec2";
 
 interface MemberRef {
   shape: string;

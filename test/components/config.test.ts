@@ -114,7 +114,7 @@ describe("parseAccountConfig: valid configs", () => {
 
   it("documents exactly the keys parseAccountConfig accepts", () => {
     const documented = Object.keys(exampleRaw());
-    const commentedOut = ["deployRoleArn", "centralAccountId", "organizationId"];
+    const commentedOut = ["deployRoleArn", "centralAccountId", "organizationId", "notifications"];
     assert.deepEqual([...documented, ...commentedOut].sort(), [...STACK_CONFIG_KEYS].sort());
   });
 

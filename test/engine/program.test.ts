@@ -45,6 +45,8 @@ const CENTRAL_CONFIG = `config:
       cutoffHours: 1
       maxConcurrency: "25%"
       maxErrors: "10%"
+  patchfleet:notifications:
+    emails: [ops@example.com]
 `;
 
 const MEMBER_CONFIG = `config:
@@ -62,6 +64,7 @@ const MEMBER_CONFIG = `config:
             - key: CLASSIFICATION
               values: [Security]
           approveAfterDays: 7
+  patchfleet:notifications: {}
 `;
 
 interface PreviewJson {
