@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:test`: runs the whole suite (`npm test`) and prints its wall time and CPU time
 // (user + system of every process it started), per phase and in total, and the ten test files
-// that cost the most CPU. The machine is often shared: CPU time is the figure that compares
+// that cost the most CPU, after the suite's own output. The machine is often shared: CPU time is the figure that compares
 // across runs; wall time is what a developer waits.
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain Node script */
@@ -13,7 +13,7 @@ const path = require("path");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "patchfleet-bench-"));
 const out = path.join(dir, "suite.json");
 const run = spawnSync(process.execPath, [path.join(__dirname, "..", "scripts", "test.js")], {
-  stdio: ["ignore", "ignore", "inherit"],
+  stdio: ["ignore", "inherit", "inherit"],
   env: { ...process.env, PATCHFLEET_SUITE_JSON: out },
 });
 const s = JSON.parse(fs.readFileSync(out, "utf8"));
@@ -21,7 +21,7 @@ fs.rmSync(dir, { recursive: true, force: true });
 
 const sec = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : "?");
 const load = os.loadavg()[0].toFixed(1);
-console.log(`npm test on ${s.cores} cores (load average now ${load})`);
+console.log(`\nnpm test on ${s.cores} cores (load average now ${load})`);
 console.log(`  ${"phase".padEnd(13)} ${"wall".padStart(8)} ${"CPU".padStart(8)}`);
 for (const [name, p] of Object.entries(s.phases)) {
   console.log(
