@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:test`: runs the whole suite (`npm test`) and prints its wall time and CPU time
 // (user + system of every process it started), per phase and in total, and the ten test files
-// that cost the most CPU, after the suite's own output. The machine is often shared: CPU time is the figure that compares
-// across runs; wall time is what a developer waits.
+// that cost the most CPU, after the suite's own output. The machine is often shared: CPU time is
+// the figure that compares across runs; wall time is what a developer waits.
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain Node script */
 const { spawnSync } = require("child_process");
