@@ -1,35 +1,87 @@
 #!/usr/bin/env node
-// `npm test`: every check of the suite, with the machine's two cores kept busy, and the wall time of
-// each phase at the end (this is also the suite's benchmark: `node scripts/test.js`).
+// `npm test`: the suite's checks with the machine's two cores kept busy, then the wall and CPU time
+// of each phase and the ten costliest test files (`npm run bench:test` prints the same as a
+// benchmark).
 //
-// The build (tsc, which also type-checks), eslint, prettier and the one-@pulumi/pulumi check are
+// The build (tsc, which also type-checks), prettier and the one-@pulumi/pulumi check are
 // independent. mocha needs dist/ (the CLI tests run the compiled CLI), so it starts as soon as the
-// build is done, in mocha's parallel mode (two workers), while the checks run one after another
-// beside the build and mocha.
+// build is done, in mocha's parallel mode, while the checks run beside the build.
+// The type-aware eslint pass is `npm run lint`, a step of its own that CI runs (README,
+// "Development", says why).
 // Each phase's output is printed whole when the suite ends, in a fixed order, then the phase
 // times, then mocha's output: its closing line is "N passed, N failed, N skipped".
 "use strict";
 const { spawn } = require("child_process");
+const fs = require("fs");
 const os = require("os");
+const path = require("path");
 
-const PHASES = ["deps:check", "build", "lint", "format:check", "test:unit"];
+const PHASES = ["deps:check", "build", "format:check", "test:unit"];
 
-/** Runs `npm run -s <script>`, collecting its output; resolves with its exit code and timing. */
-function runScript(script) {
+/** CPU seconds (user + system) of this process's reaped children, from /proc/self/stat (Linux). */
+function childCpuSeconds() {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // stat(5) fields 16 and 17 (cutime, cstime), in clock ticks of 1/100 s.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+// `node scripts/test.js --phase <script>`: runs `npm run -s <script>` with inherited output, then
+// reports the CPU time of everything it started on fd 3 (the processes are reaped by then).
+if (process.argv[2] === "--phase") {
+  const child = spawn(
+    process.platform === "win32" ? "npm.cmd" : "npm",
+    ["run", "-s", process.argv[3]],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  child.on("close", (code) => {
+    try {
+      fs.writeSync(3, JSON.stringify({ cpuS: childCpuSeconds() }));
+    } catch {
+      // No fd 3: run by hand.
+    }
+    process.exitCode = code ?? 1;
+  });
+  return;
+}
+
+/** Runs one phase, collecting its output; resolves with its exit code, wall and CPU time. */
+function runScript(script, env) {
   return new Promise((resolve) => {
     const started = Date.now();
     process.stderr.write(`[suite] ${script} started\n`);
-    const child = spawn(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "-s", script], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: process.env,
+    const child = spawn(process.execPath, [__filename, "--phase", script], {
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      env,
     });
     const chunks = [];
+    let cpu = "";
     child.stdout.on("data", (d) => chunks.push(d));
     child.stderr.on("data", (d) => chunks.push(d));
+    child.stdio[3].on("data", (d) => (cpu += d.toString()));
     child.on("close", (code, signal) => {
       const ms = Date.now() - started;
+      let cpuS = NaN;
+      try {
+        cpuS = JSON.parse(cpu).cpuS;
+      } catch {
+        // Reported as unknown.
+      }
       process.stderr.write(`[suite] ${script} ${code === 0 ? "passed" : "FAILED"} (${fmt(ms)})\n`);
-      resolve({ script, code: code ?? 1, signal, ms, output: Buffer.concat(chunks).toString() });
+      resolve({
+        script,
+        code: code ?? 1,
+        signal,
+        ms,
+        cpuS,
+        output: Buffer.concat(chunks).toString(),
+      });
     });
   });
 }
@@ -38,30 +90,84 @@ function fmt(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** Per test file: wall and CPU seconds (its worker's and its child processes'), costliest first. */
+function readFileTimes(file) {
+  let text = "";
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .map((t) => ({ ...t, totalCpuS: t.cpuS + t.childCpuS }))
+    .sort((a, b) => b.totalCpuS - a.totalCpuS);
+}
+
 async function main() {
   const started = Date.now();
+  const timing = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), "patchfleet-suite-")),
+    "files.jsonl",
+  );
+  const env = { ...process.env, PATCHFLEET_TEST_TIMING: timing };
+  const cpuAtStart = childCpuSeconds();
   const results = new Map();
-  const record = async (script) => results.set(script, await runScript(script));
+  const record = async (script) => results.set(script, await runScript(script, env));
   await Promise.all([
-    // One core: the build, then mocha (whose two workers mostly wait on child processes).
+    // The build, then mocha.
     (async () => {
       await record("build");
       await record("test:unit");
     })(),
-    // The other: the checks that need nothing built.
+    // Beside them, the checks that need nothing built.
     (async () => {
-      for (const script of ["deps:check", "lint", "format:check"]) await record(script);
+      for (const script of ["deps:check", "format:check"]) await record(script);
     })(),
   ]);
   const wall = Date.now() - started;
+  const cpu = childCpuSeconds() - cpuAtStart;
+  const files = readFileTimes(timing);
+  fs.rmSync(path.dirname(timing), { recursive: true, force: true });
 
+  const cpuText = (s) => (Number.isFinite(s) ? `${s.toFixed(1)} s` : "?");
   const lines = PHASES.map((name) => {
     const r = results.get(name);
-    return `  ${name.padEnd(13)} ${fmt(r.ms).padStart(8)}  ${r.code === 0 ? "ok" : "FAILED"}`;
+    return `  ${name.padEnd(13)} ${fmt(r.ms).padStart(8)} ${cpuText(r.cpuS).padStart(9)}  ${r.code === 0 ? "ok" : "FAILED"}`;
   });
+  const top = files
+    .slice(0, 10)
+    .map(
+      (t) =>
+        `  ${cpuText(t.totalCpuS).padStart(8)} ${cpuText(t.childCpuS).padStart(8)} ${cpuText(t.wallS).padStart(8)}  ${t.file}`,
+    );
   const table =
-    `\nsuite phases (wall time each; build then mocha, beside deps:check, lint, format:check)\n` +
-    `${lines.join("\n")}\n  ${"total".padEnd(13)} ${fmt(wall).padStart(8)}  on ${os.availableParallelism()} cores\n`;
+    `\nsuite phases (build then mocha, beside deps:check and format:check; lint is npm run lint)\n` +
+    `  ${"phase".padEnd(13)} ${"wall".padStart(8)} ${"CPU".padStart(9)}\n` +
+    `${lines.join("\n")}\n` +
+    `  ${"total".padEnd(13)} ${fmt(wall).padStart(8)} ${cpuText(cpu).padStart(9)}  on ${os.availableParallelism()} cores\n` +
+    (top.length > 0
+      ? `\ncostliest test files (CPU with child processes; of that in children; wall; ` +
+        `module loading not included)\n${top.join("\n")}\n`
+      : "");
+  if (process.env.PATCHFLEET_SUITE_JSON) {
+    const phases = Object.fromEntries(
+      PHASES.map((n) => [
+        n,
+        { wallS: results.get(n).ms / 1000, cpuS: results.get(n).cpuS, code: results.get(n).code },
+      ]),
+    );
+    fs.writeFileSync(
+      process.env.PATCHFLEET_SUITE_JSON,
+      JSON.stringify(
+        { wallS: wall / 1000, cpuS: cpu, cores: os.availableParallelism(), phases, files },
+        null,
+        2,
+      ),
+    );
+  }
   // mocha's output goes last, so its "N passed, N failed, N skipped" line closes the log.
   for (const name of PHASES) {
     const r = results.get(name);

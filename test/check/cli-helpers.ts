@@ -2,48 +2,21 @@
  * Running `patchfleet check` the way a user does: the bin script, as a child process, on the
  * compiled JavaScript under dist/ (rebuilt first when a source is newer than the build).
  */
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
 export const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "patchfleet.js");
-const BUILT = [
-  path.join(ROOT, "dist", "automation", "cli", "main.js"),
-  path.join(ROOT, "dist", "automation", "check", "worker.js"),
-];
-const SOURCES = ["automation", "components", "policy-pack", "domain"];
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== "node_modules") {
-      newest = Math.max(newest, newestSource(full));
-    } else if (entry.name.endsWith(".ts")) {
-      newest = Math.max(newest, fs.statSync(full).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** Compiles the project when dist/ is missing or older than a source file (`npm test` builds first). */
+/**
+ * Compiles the project when dist/ is missing or older than a source file. mocha's global setup
+ * (test/helpers/suite-hooks.js) has already done this once before any test file ran, so here it
+ * only confirms that dist/ is current.
+ */
 export function ensureBuilt(): void {
-  const built = Math.min(...BUILT.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
-  const source = Math.max(...SOURCES.map((d) => newestSource(path.join(ROOT, d))));
-  if (built >= source) return;
-  // Type errors elsewhere do not stop tsc from emitting; what matters here is a fresh dist/.
-  spawnSync(
-    process.execPath,
-    [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
-    {
-      cwd: ROOT,
-      stdio: "ignore",
-    },
-  );
-  for (const f of BUILT) {
-    if (!fs.existsSync(f)) throw new Error(`build did not produce ${f}; run npm run build`);
-  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS mocha plugin
+  (require("../helpers/suite-hooks") as { ensureBuilt: () => void }).ensureBuilt();
 }
 
 export interface CliRun {
