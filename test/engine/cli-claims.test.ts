@@ -97,8 +97,8 @@ describe("engine: the fake pulumi's claims about the CLI hold for the real CLI",
   // Runs shared by several claims, each run once.
   let firstUp: Result;
   let firstUpEvents: string;
-  let drift: Result;
-  let driftEvents: string;
+  let drift: Result | undefined;
+  let driftEvents = "";
 
   before(function () {
     requireEngine(this);
@@ -194,31 +194,37 @@ describe("engine: the fake pulumi's claims about the CLI hold for the real CLI",
     assert.match(r.stdout, pattern(TEXT.unchanged));
   });
 
-  describe("`preview --expect-no-changes` when a change is proposed (the fake's drift)", function () {
-    before(function () {
+  // `preview --expect-no-changes` when a change is proposed (the fake's drift): run once, by the
+  // first of the three claims below that needs it (mocha runs a nested describe's tests after
+  // all of its parent's, so these stay flat to keep their place before `destroy`).
+  function driftRun(): { drift: Result; driftEvents: string } {
+    if (!drift) {
       assert.ok(firstUp, "needs the first up");
       setName("claims-renamed");
       driftEvents = path.join(sb.dir, "drift-events.jsonl");
       drift = run(["preview", "--expect-no-changes", "--event-log", driftEvents]);
       pulumiOk(sb, ["config", "rm", "name"], dir);
-    });
+    }
+    return { drift, driftEvents };
+  }
 
-    it("exits `noChangesExpected` with `noChangesExpected` on stderr", function () {
-      assert.equal(drift.status, TEXT.exit.noChangesExpected, drift.stdout + drift.stderr);
-      assert.equal(drift.stderr, `${TEXT.noChangesExpected}\n`);
-    });
+  it("drift: exit `noChangesExpected` with `noChangesExpected` on stderr", function () {
+    const { drift } = driftRun();
+    assert.equal(drift.status, TEXT.exit.noChangesExpected, drift.stdout + drift.stderr);
+    assert.equal(drift.stderr, `${TEXT.noChangesExpected}\n`);
+  });
 
-    it("stdout: the `preview` header and `toUpdate`", function () {
-      assert.ok(drift.stdout.startsWith(`${fill(TEXT.header.preview, { stack: "dev" })}\n`));
-      assert.ok(drift.stdout.includes(fill(TEXT.toUpdate, { update: 1, same: 1 })), drift.stdout);
-    });
+  it("drift: stdout has the `preview` header and `toUpdate`", function () {
+    const { drift } = driftRun();
+    assert.ok(drift.stdout.startsWith(`${fill(TEXT.header.preview, { stack: "dev" })}\n`));
+    assert.ok(drift.stdout.includes(fill(TEXT.toUpdate, { update: 1, same: 1 })), drift.stdout);
+  });
 
-    it("the summaryEvent counts the change as `update` beside `same`", function () {
-      const summary = summaryOf(driftEvents);
-      assert.deepEqual(Object.keys(summary), TEXT.summaryEventKeys);
-      assert.deepEqual(summary.resourceChanges, { same: 1, update: 1 });
-      assert.equal(summary.isPreview, true);
-    });
+  it("drift: the summaryEvent counts the change as `update` beside `same`", function () {
+    const summary = summaryOf(driftRun().driftEvents);
+    assert.deepEqual(Object.keys(summary), TEXT.summaryEventKeys);
+    assert.deepEqual(summary.resourceChanges, { same: 1, update: 1 });
+    assert.equal(summary.isPreview, true);
   });
 
   it("a failing program: exit `programFailed`, `diagnostics` on stdout, nothing on stderr", function () {
