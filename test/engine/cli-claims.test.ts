@@ -302,8 +302,8 @@ describe("engine: the fake pulumi's claims about the CLI hold for the real CLI",
     );
     try {
       await waitFor("the update to reach the cloud", held.reached);
-      // The CLI, its language host and the provider all at once, as a lost machine would.
-      victim.killGroup("SIGKILL");
+      // The CLI, its language host, the program and the provider at once, as a lost machine would.
+      victim.killTree("SIGKILL");
       await victim.done;
     } finally {
       held.open();

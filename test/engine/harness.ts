@@ -86,13 +86,38 @@ export function pulumiOk(sb: Sandbox, args: string[], cwd: string): Result {
   return r;
 }
 
+/** The processes below `pid`, read from /proc (the engine suite runs on Linux). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
 /**
- * Runs a command asynchronously (for interrupts and concurrent locks), in a process group of its
- * own: `killGroup` ends it with its plugins (language host, provider), as a lost machine would,
- * where killing the CLI alone would leave them running.
+ * Runs a command asynchronously (for interrupts and concurrent locks). `killTree` ends it with
+ * everything it started, as a lost machine would: the CLI starts its plugins (language host,
+ * provider) in process groups of their own, so killing the CLI or its group leaves them running.
  */
 export function start(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -100,11 +125,20 @@ export function start(cmd: string, args: string[], cwd: string, env: NodeJS.Proc
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal })),
   );
-  const killGroup = (signal: NodeJS.Signals) => process.kill(-(child.pid as number), signal);
+  const killTree = (signal: NodeJS.Signals) => {
+    const pid = child.pid as number;
+    for (const p of [pid, ...descendants(pid)]) {
+      try {
+        process.kill(p, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
   return {
     child,
     done,
-    killGroup,
+    killTree,
     output: () => stdout + stderr,
     stdout: () => stdout,
     stderr: () => stderr,
