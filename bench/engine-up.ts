@@ -20,11 +20,14 @@ interface HistoryEntry {
   endTime: string;
 }
 
-function main(): number {
-  if (!fs.existsSync(path.join(BIN, "pulumi"))) {
-    console.error("bench:engine: .engine/bin/pulumi is missing; run `npm run engine:setup` first");
-    return 2;
-  }
+interface Sample {
+  wall: number;
+  engine: number;
+  stacks: [string, number][];
+}
+
+/** One `patchfleet up` of the example fleet into a fresh backend and stand-in cloud. */
+function once(): Sample | undefined {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "patchfleet-bench-engine-"));
   const fleetFile = path.join(dir, "fleet.yaml");
   fs.writeFileSync(
@@ -48,21 +51,18 @@ function main(): number {
   const up = spawnSync(
     process.execPath,
     [path.join(REPO, "bin", "patchfleet.js"), "up", "--fleet", fleetFile, "--report", report],
-    {
-      env,
-      encoding: "utf8",
-    },
+    { cwd: dir, env, encoding: "utf8" },
   );
   const wall = (Date.now() - t0) / 1000;
   if (up.status !== 0) {
     console.error(up.stdout, up.stderr);
-    return 1;
+    return undefined;
   }
   const targets = (
     JSON.parse(fs.readFileSync(report, "utf8")) as { targets: { stackName: string }[] }
   ).targets;
   let engine = 0;
-  const rows: string[] = [];
+  const stacks: [string, number][] = [];
   const projectDir = path.join(dir, "project");
   fs.mkdirSync(projectDir);
   fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: patchfleet\nruntime: nodejs\n");
@@ -79,17 +79,47 @@ function main(): number {
     const last = (JSON.parse(h.stdout) as HistoryEntry[])[0];
     const secs = last ? (Date.parse(last.endTime) - Date.parse(last.startTime)) / 1000 : 0;
     engine += secs;
-    rows.push(`  ${t.stackName.padEnd(24)} ${secs.toFixed(1)} s`);
+    stacks.push([t.stackName, secs]);
   }
-  console.log(`patchfleet up, examples/fleet.yaml (${targets.length} stacks), real Pulumi engine:`);
-  console.log(rows.join("\n"));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { wall, engine, stacks };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function main(): number {
+  if (!fs.existsSync(path.join(BIN, "pulumi"))) {
+    console.error("bench:engine: .engine/bin/pulumi is missing; run `npm run engine:setup` first");
+    return 2;
+  }
+  const runs = Number(process.env.PATCHFLEET_BENCH_RUNS ?? 3);
+  const samples: Sample[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const s = once();
+    if (!s) return 1;
+    samples.push(s);
+    console.log(
+      `run ${i}/${runs}: wall ${s.wall.toFixed(1)} s, stacks' engine ${s.engine.toFixed(1)} s ` +
+        `(${s.stacks.map(([n, t]) => `${n} ${t.toFixed(0)} s`).join(", ")})`,
+    );
+  }
+  const wall = median(samples.map((s) => s.wall));
+  const engine = median(samples.map((s) => s.engine));
+  const overhead = median(samples.map((s) => s.wall - s.engine));
+  console.log(
+    `patchfleet up, examples/fleet.yaml (${samples[0].stacks.length} stacks), real Pulumi ` +
+      `engine, median of ${runs} runs (${os.cpus().length} cores, Node ${process.versions.node}):`,
+  );
   console.log(`  wall time                ${wall.toFixed(1)} s`);
   console.log(`  sum of stacks' engine    ${engine.toFixed(1)} s`);
   console.log(
-    `  runner overhead          ${(wall - engine).toFixed(1)} s beyond the summed engine time ` +
+    `  runner overhead          ${overhead.toFixed(1)} s beyond the summed engine time ` +
       `(stacks overlap under rollout.maxConcurrent, so this can be negative)`,
   );
-  fs.rmSync(dir, { recursive: true, force: true });
   return 0;
 }
 

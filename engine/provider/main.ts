@@ -8,6 +8,7 @@
  * request before the SDK's own handler runs.
  */
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
 import { fileOf, withRecords } from "./cloud";
@@ -249,8 +250,17 @@ function inputsOf(type: string, props: Props): Props {
   return Object.fromEntries(Object.entries(props).filter(([k]) => !computedKeys.has(k)));
 }
 
-/** A slow cloud, for tests that need an operation in flight: PATCHFLEET_STANDIN_DELAY_MS per call. */
+/**
+ * A slow cloud, for tests that need an operation in flight: PATCHFLEET_STANDIN_DELAY_MS per call.
+ * PATCHFLEET_STANDIN_GATE names a file: while it exists, every call writes `<gate>.reached` and
+ * waits, so a test holds an operation open exactly until it removes the file (no timing guesses).
+ */
 async function pause(): Promise<void> {
+  const gate = process.env.PATCHFLEET_STANDIN_GATE;
+  if (gate && fs.existsSync(gate)) {
+    fs.writeFileSync(`${gate}.reached`, String(process.pid));
+    while (fs.existsSync(gate)) await new Promise((r) => setTimeout(r, 50));
+  }
   const ms = Number(process.env.PATCHFLEET_STANDIN_DELAY_MS ?? 0);
   if (ms > 0) await new Promise((r) => setTimeout(r, ms));
 }

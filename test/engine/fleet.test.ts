@@ -11,11 +11,13 @@ import {
   CENTRAL,
   REPO,
   cloudResources,
+  gate,
   pulumi,
   pulumiOk,
   requireEngine,
   sandbox,
   start,
+  waitFor,
 } from "./harness";
 import type { Sandbox } from "./harness";
 
@@ -171,31 +173,24 @@ describe("engine: patchfleet fleet commands under the real Pulumi CLI", function
     const programDir = path.join(sb.dir, "lock-holder");
     fs.mkdirSync(programDir);
     fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), "name: patchfleet\nruntime: nodejs\n");
-    // `pulumi refresh` of the central stack holds its lock while the (slowed) cloud answers.
+    // `pulumi refresh` of the central stack holds its lock while its reads wait at the stand-in
+    // cloud's gate, which opens only once patchfleet has run: no race against the holder's pace.
+    const held = gate(sb, "lock-holder");
     const holder = start(
       path.join(REPO, ".engine", "bin", "pulumi"),
       ["refresh", "--yes", "--stack", "central", "--non-interactive"],
       programDir,
-      {
-        ...sb.env,
-        PULUMI_BACKEND_URL: `file://${path.join(sb.dir, "state")}`,
-        PATCHFLEET_STANDIN_DELAY_MS: "1500",
-      },
+      { ...held.env, PULUMI_BACKEND_URL: `file://${path.join(sb.dir, "state")}` },
     );
-    const locks = path.join(sb.dir, "state", ".pulumi", "locks");
-    const deadline = Date.now() + 120_000;
-    while (
-      !(
-        fs.existsSync(locks) &&
-        fs.readdirSync(locks, { recursive: true }).some((f) => String(f).endsWith(".json"))
-      ) &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const reportFile = path.join(sb.dir, "locked-report.json");
-    const r = patchfleet(["up", "--fleet", fleetFile, "--only", "central", "--report", reportFile]);
-    await holder.done;
+    let r: ReturnType<typeof patchfleet>;
+    try {
+      await waitFor("the holder's refresh to reach the cloud", held.reached);
+      r = patchfleet(["up", "--fleet", fleetFile, "--only", "central", "--report", reportFile]);
+    } finally {
+      held.open();
+    }
+    assert.equal((await holder.done).code, 0, holder.output());
     assert.equal(r.status, 1, r.stdout + r.stderr);
     const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as Report;
     const central = report.targets.find((t) => t.name === "central");
@@ -254,6 +249,8 @@ describe("engine: patchfleet fleet commands under the real Pulumi CLI", function
       policyConfig,
     ]);
     assert.equal(pc2.status, 0, pc2.stdout + pc2.stderr);
+    // The first preview type-checked examples/app; this one only transpiles it
+    // (PULUMI_NODEJS_TRANSPILE_ONLY, read by @pulumi/pulumi's cmd/run), as it did not change.
     const passed = pulumi(
       sb,
       [
@@ -266,6 +263,7 @@ describe("engine: patchfleet fleet commands under the real Pulumi CLI", function
         policyConfig,
       ],
       app,
+      { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
     );
     assert.equal(passed.status, 0, passed.stdout + passed.stderr);
     assert.ok(

@@ -86,16 +86,89 @@ export function pulumiOk(sb: Sandbox, args: string[], cwd: string): Result {
   return r;
 }
 
-/** Runs a command asynchronously (for interrupts and concurrent locks). */
+/** The processes below `pid`, read from /proc (the engine suite runs on Linux). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs a command asynchronously (for interrupts and concurrent locks). `killTree` ends it with
+ * everything it started, as a lost machine would: the CLI starts its plugins (language host,
+ * provider) in process groups of their own, so killing the CLI or its group leaves them running.
+ */
 export function start(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
   const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal })),
   );
-  return { child, done, output: () => out };
+  const killTree = (signal: NodeJS.Signals) => {
+    const pid = child.pid as number;
+    for (const p of [pid, ...descendants(pid)]) {
+      try {
+        process.kill(p, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  return {
+    child,
+    done,
+    killTree,
+    output: () => stdout + stderr,
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
+}
+
+/** Polls `ready` every 50 ms until it holds, failing after `ms`. */
+export async function waitFor(what: string, ready: () => boolean, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A closed gate for the stand-in cloud (PATCHFLEET_STANDIN_GATE): every provider call of a
+ * process started with `env` waits until `open()`. `reached()` says a call is waiting, i.e. the
+ * engine is inside an operation (it records a pending operation and holds the stack's lock
+ * before it calls the provider).
+ */
+export function gate(sb: Sandbox, name: string) {
+  const file = path.join(sb.dir, `gate-${name}`);
+  fs.writeFileSync(file, "closed");
+  fs.rmSync(`${file}.reached`, { force: true });
+  return {
+    env: { ...sb.env, PATCHFLEET_STANDIN_GATE: file },
+    reached: () => fs.existsSync(`${file}.reached`),
+    open: () => fs.rmSync(file, { force: true }),
+  };
 }
 
 /** Resources left in the stand-in cloud, as "<file> <type> <id>" lines. */

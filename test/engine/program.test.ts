@@ -90,6 +90,10 @@ describe("engine: the patchfleet program under the real Pulumi CLI", function ()
     pulumiOk(sb, ["stack", "init", "central"], project);
     const central = pulumiOk(sb, ["up", "--yes", "--stack", "central"], project);
     assert.match(central.stdout, /Resources:\n\s+\+ \d+ created/);
+    // That run type-checked the program as `pulumi up` does by default; the program does not
+    // change in this suite, so the later runs only transpile it (PULUMI_NODEJS_TRANSPILE_ONLY,
+    // read by @pulumi/pulumi's cmd/run), which saves about a minute per run on two cores.
+    sb.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
     pulumiOk(sb, ["stack", "init", "member"], project);
     pulumiOk(sb, ["up", "--yes", "--stack", "member"], project);
 

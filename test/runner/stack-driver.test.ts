@@ -140,9 +140,11 @@ describe("stack driver against the stand-in pulumi CLI", function () {
         ],
       ],
     );
+    // `stack select` of a missing stack exits 6 ("Stack not found",
+    // https://www.pulumi.com/docs/iac/cli/exit-codes/; test/engine/cli-claims.test.ts).
     assert.deepEqual(
       calls.map((c) => c.exit),
-      [255, 0, 0, 0, 0, 0, 0, 0],
+      [6, 0, 0, 0, 0, 0, 0, 0],
     );
     for (const c of calls) {
       assert.equal(c.cwd, path.join(fake.dir, "ws", "s1"));
