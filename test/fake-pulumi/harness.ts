@@ -17,6 +17,8 @@ export interface StackScenario {
   drift?: "ok" | "fail" | "locked" | "slow";
   delayMs?: number;
   slowMs?: number;
+  /** Wait before finishing until this many operations of stacks that set it have begun. */
+  rendezvous?: number;
   changes?: number;
   pendingOperations?: number;
   leak?: string;
@@ -78,6 +80,11 @@ export class FakePulumi {
   }
 
   /** Every invocation so far, in the order they finished. */
+  /** Whether a "slow" operation of `stack` is under way (the fake marks it when it starts). */
+  slowStarted(stack: string): boolean {
+    return fs.existsSync(`${this.logFile}.slow-${stack}`);
+  }
+
   invocations(): Invocation[] {
     if (!fs.existsSync(this.logFile)) return [];
     return fs

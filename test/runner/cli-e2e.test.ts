@@ -188,8 +188,12 @@ describe("patchfleet CLI end to end (bin/patchfleet.js with the stand-in pulumi 
       (out, pid) => {
         if (!sent && out.includes("prod-a (222222222222): started up")) {
           sent = true;
-          // Give the CLI time to start `pulumi up`, then interrupt patchfleet only.
-          setTimeout(() => process.kill(pid, "SIGINT"), 1500);
+          // Once `pulumi up` of prod-a is under way (the fake marks it), interrupt patchfleet only.
+          const poll = setInterval(() => {
+            if (!fake.slowStarted(stacks.prodA)) return;
+            clearInterval(poll);
+            process.kill(pid, "SIGINT");
+          }, 50);
         }
       },
     );

@@ -282,10 +282,10 @@ describe("stack driver against the stand-in pulumi CLI", function () {
   });
 
   it("serializes stack selection but runs operations of different stacks in parallel", async () => {
-    // Each stack's selection (select, init) runs the CLI twice, one stack after another; an up
-    // long enough to outlast the other stacks' selections, even on a loaded machine, shows
-    // whether the ups themselves run at once.
-    const driver = await setup({ defaultDelayMs: 5000 });
+    // Each stack's selection (select, init) runs the CLI twice, one stack after another; the
+    // ups wait for each other (rendezvous) before finishing, so they overlap only if they run at
+    // once, however slowly processes start.
+    const driver = await setup({ defaultDelayMs: 100, stacks: { "*": { rendezvous: 3 } } });
     await Promise.all(["a", "b", "c"].map((s) => driver.run(spec(s), "up")));
     const selects = fake
       .invocations()
