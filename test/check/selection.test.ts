@@ -89,6 +89,19 @@ describe("patchfleet check --only / --report (CLI)", function () {
     );
   });
 
+  it("the three-ring example passes the pack, as every shipped example must", async () => {
+    // One account is enough: every account of the example shares the fleet's patch groups.
+    const run = await runCli([
+      "check",
+      "--fleet",
+      "examples/rings-fleet.yaml",
+      "--only",
+      "staging",
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /1 targets?, \d+ resources: 0 mandatory, 0 advisory violations/);
+  });
+
   it("refuses a fleet file over the size limit with exit 2, naming the limit and the size", async () => {
     const big = path.join(tmp, "big.yaml");
     fs.writeFileSync(big, "");
