@@ -57,6 +57,15 @@ export interface MaintenanceWindowRateControlConfig {
   maxErrorsCount: number;
 }
 
+export interface MaintenanceWindowRingOrderConfig {
+  /** Names that make a maintenance window an install window. @default ["patchfleet-install"] */
+  installWindowNames: string[];
+  /** Hours required beyond the earlier window's duration and the later ring's soak. @default 0 */
+  minGapHours: number;
+  /** ISO-8601 time the comparison starts from; "" is the time of the check. @default "" */
+  referenceTime: string;
+}
+
 export interface ResourceGroupTargetsInstancesConfig {
   /** A resource group whose tag query filters on one of these keys is used for patching. */
   tagKeys: string[];
@@ -165,6 +174,32 @@ export const maintenanceWindowRateControlSchema: PolicyConfigSchema = {
     maxConcurrencyCount: count("Highest allowed maxConcurrency as a count.", 50),
     maxErrorsPercent: percent("Highest allowed maxErrors as a percentage.", 25),
     maxErrorsCount: count("Highest allowed maxErrors as a count.", 10),
+  },
+};
+
+export const maintenanceWindowRingOrderSchema: PolicyConfigSchema = {
+  properties: {
+    installWindowNames: stringArray("Names that make a maintenance window an install window.", [
+      "patchfleet-install",
+    ]),
+    minGapHours: {
+      type: "integer",
+      minimum: 0,
+      maximum: 8760,
+      default: 0,
+      description:
+        "Hours required between the earlier ring's install window closing plus the later ring's " +
+        "soak and the later ring's install window opening.",
+    },
+    referenceTime: {
+      type: "string",
+      default: "",
+      pattern:
+        "^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})$",
+      description:
+        "ISO-8601 time from which the earlier ring's next opening is computed; empty means the " +
+        "time of the check.",
+    },
   },
 };
 

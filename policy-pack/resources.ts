@@ -8,6 +8,7 @@ export const TYPES = {
   role: "aws:iam/role:Role",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
   policy: "aws:iam/policy:Policy",
+  maintenanceWindow: "aws:ssm/maintenanceWindow:MaintenanceWindow",
   maintenanceWindowTask: "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask",
   resourceGroup: "aws:resourcegroups/group:Group",
 } as const;
@@ -21,6 +22,7 @@ const KIND: Record<string, string> = {
   [TYPES.role]: "Role",
   [TYPES.rolePolicy]: "Role policy",
   [TYPES.policy]: "IAM policy",
+  [TYPES.maintenanceWindow]: "Maintenance window",
   [TYPES.maintenanceWindowTask]: "Maintenance window task",
   [TYPES.resourceGroup]: "Resource group",
 };

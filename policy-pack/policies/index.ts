@@ -6,6 +6,7 @@ import { iamNoWildcardPassRole } from "./iam-no-wildcard-passrole";
 import { iamSsmTrustScoped } from "./iam-ssm-trust-scoped";
 import { instanceApprovedBaseline } from "./instance-approved-baseline";
 import { maintenanceWindowRateControl } from "./maintenance-window-rate-control";
+import { maintenanceWindowRingOrder } from "./maintenance-window-ring-order";
 import { patchTagKeyMetadataSafe } from "./patch-tag-key-metadata-safe";
 import { resourceGroupTargetsInstances } from "./resource-group-targets-instances";
 
@@ -16,6 +17,7 @@ export {
   iamSsmTrustScoped,
   instanceApprovedBaseline,
   maintenanceWindowRateControl,
+  maintenanceWindowRingOrder,
   patchTagKeyMetadataSafe,
   resourceGroupTargetsInstances,
 };
@@ -29,4 +31,5 @@ export const policies: Policies = [
   maintenanceWindowRateControl,
   resourceGroupTargetsInstances,
   patchTagKeyMetadataSafe,
+  maintenanceWindowRingOrder,
 ];

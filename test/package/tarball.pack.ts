@@ -147,7 +147,7 @@ describe("npm pack: the tarball installs into an empty project and works there",
        }));`,
     );
     assert.deepEqual(out.runner, ["function", "function", "function", "function"]);
-    // The eight policies policy-pack/README.md lists.
+    // The nine policies policy-pack/README.md lists.
     assert.deepEqual([...(out.policies as string[])].sort(), [
       "patchfleet-baseline-rejected-patches-blocked",
       "patchfleet-baseline-security-approval",
@@ -155,6 +155,7 @@ describe("npm pack: the tarball installs into an empty project and works there",
       "patchfleet-iam-ssm-trust-scoped",
       "patchfleet-instance-approved-baseline",
       "patchfleet-maintenance-window-rate-control",
+      "patchfleet-maintenance-window-ring-order",
       "patchfleet-patch-tag-key-metadata-safe",
       "patchfleet-resource-group-targets-instances",
     ]);

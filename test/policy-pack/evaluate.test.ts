@@ -41,7 +41,7 @@ function configProbe(seen: Record<string, unknown>[]): ResourceValidationPolicy 
 }
 
 describe("evaluatePolicies", () => {
-  it("runs the eight pack policies in their documented order", () => {
+  it("runs the nine pack policies in their documented order", () => {
     assert.deepEqual(
       policies.map((p) => [p.name, p.enforcementLevel]),
       [
@@ -53,6 +53,7 @@ describe("evaluatePolicies", () => {
         ["patchfleet-maintenance-window-rate-control", "mandatory"],
         ["patchfleet-resource-group-targets-instances", "mandatory"],
         ["patchfleet-patch-tag-key-metadata-safe", "advisory"],
+        ["patchfleet-maintenance-window-ring-order", "mandatory"],
       ],
     );
     for (const p of policies) {
