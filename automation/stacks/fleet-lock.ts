@@ -90,27 +90,15 @@ export function acquireFleetLock(
     fleet: run.fleet,
     token: crypto.randomBytes(8).toString("hex"),
   };
-  for (let attempt = 0; ; attempt++) {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, "wx", 0o644);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 3) throw err;
-      const other = readHolder(file);
-      const here = other?.host === os.hostname();
-      const stale = other !== undefined && here && !alive(other.pid);
-      if (options.breakLock && other !== undefined && (stale || !here)) {
-        breakLock(file, other);
-        continue;
-      }
-      throw new FleetLockError(lockedMessage(file, other, stale, here), other, stale);
-    }
-    try {
-      fs.writeSync(fd, JSON.stringify(holder, null, 2) + "\n");
-    } finally {
-      fs.closeSync(fd);
-    }
-    break;
+  // The holder is written to a file of our own first and published with link(2), which fails
+  // with EEXIST when the lock exists: a lock is never seen half-written, so a second run always
+  // reads who holds it.
+  const draft = `${file}.${process.pid}.${holder.token}`;
+  fs.writeFileSync(draft, JSON.stringify(holder, null, 2) + "\n", { mode: 0o644 });
+  try {
+    takeLock(file, draft, options);
+  } finally {
+    fs.rmSync(draft, { force: true });
   }
   let held = true;
   const release = () => {
@@ -123,6 +111,25 @@ export function acquireFleetLock(
   // process.exit (a second Ctrl-C) skips every `finally`: the lock still goes.
   process.on("exit", release);
   return { file, holder, release };
+}
+
+function takeLock(file: string, draft: string, options: { breakLock?: boolean }): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.linkSync(draft, file);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 3) throw err;
+      const other = readHolder(file);
+      const here = other?.host === os.hostname();
+      const stale = other !== undefined && here && !alive(other.pid);
+      if (options.breakLock && other !== undefined && (stale || !here)) {
+        breakLock(file, other);
+        continue;
+      }
+      throw new FleetLockError(lockedMessage(file, other, stale, here), other, stale);
+    }
+  }
 }
 
 function lockedMessage(
