@@ -14,6 +14,16 @@ import type { PolicyDocument, PolicyStatement } from "./iam-policies";
  */
 export const RING_OVERRIDE_PREFIX = "patchfleet-rings/";
 
+/**
+ * Where Resource Data Sync writes (compliance.dataSync). SSM puts each sync's objects under
+ * `<prefix>/<type>/accountid=<id>/region=<r>/resourcetype=<t>/`, which the documented bucket policy
+ * grants per account (SSMBucketDelivery below).
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/inventory-create-resource-data-sync.html
+ */
+export const DATA_SYNC_PREFIX = "patchfleet-inventory";
+/** The sync's name, the same in every account-region. */
+export const DATA_SYNC_NAME = "patchfleet-inventory";
+
 /** The prefix one account writes one region's patch logs under. */
 export function logPrefix(accountId: string, region: string): string {
   return `accountid=${accountId}/region=${region}/`;
@@ -78,6 +88,8 @@ export function logBucketPolicy(
   organizationId?: string,
   /** Key prefixes the fleet's accounts may read (s3:GetObject), e.g. RING_OVERRIDE_PREFIX. */
   readPrefixes: readonly string[] = [],
+  /** Resource Data Sync's key prefix when compliance.dataSync is on, e.g. DATA_SYNC_PREFIX. */
+  dataSyncPrefix?: string,
 ): PolicyDocument {
   const bucketArn = `arn:${partition}:s3:::${bucketName}`;
   const statements: PolicyStatement[] = [
@@ -90,6 +102,11 @@ export function logBucketPolicy(
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     },
   ];
+  if (dataSyncPrefix !== undefined) {
+    statements.push(
+      ...dataSyncStatements(partition, bucketArn, dataSyncPrefix, writerAccountIds, organizationId),
+    );
+  }
   if (organizationId === undefined && writerAccountIds.length === 0) {
     return { Version: "2012-10-17", Statement: statements };
   }
@@ -120,6 +137,74 @@ export function logBucketPolicy(
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/**
+ * The two statements the Systems Manager User Guide gives for a resource data sync's bucket
+ * ("Creating a resource data sync for Inventory", step "Bucket policy"): the service principal
+ * ssm.amazonaws.com may read the bucket ACL (SSMBucketPermissionsCheck) and put objects under each
+ * account's `accountid=` folder with the bucket-owner-full-control ACL, from a resource data sync of
+ * that account (SSMBucketDelivery: s3:x-amz-acl, aws:SourceAccount, aws:SourceArn
+ * arn:aws:ssm:*:<account>:resource-data-sync/...).
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/inventory-create-resource-data-sync.html
+ *
+ * Size: the documented form names every account twice (its object ARN and aws:SourceAccount); the
+ * source ARN keeps the documented shape with the account left to aws:SourceAccount, so it is
+ * written once. With `organizationId` the statement instead limits the writer by
+ * aws:SourceOrgID ("the identifier of the organization of the resource making a service-to-service
+ * request", a global condition key for service principals) and grants the whole prefix: constant
+ * size, at the cost that an organization account's sync could write under another account's
+ * folder of this prefix. SSM's guide does not say that it sends aws:SourceOrgID (README, "What
+ * needs a real AWS account").
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceorgid
+ */
+export function dataSyncStatements(
+  partition: string,
+  bucketArn: string,
+  prefix: string,
+  accountIds: readonly string[],
+  organizationId?: string,
+): PolicyStatement[] {
+  const principal = { Service: "ssm.amazonaws.com" };
+  const sourceArn = `arn:${partition}:ssm:*:*:resource-data-sync/*`;
+  const check: PolicyStatement = {
+    Sid: "SSMBucketPermissionsCheck",
+    Effect: "Allow",
+    Principal: principal,
+    Action: "s3:GetBucketAcl",
+    Resource: bucketArn,
+  };
+  const delivery: PolicyStatement =
+    organizationId === undefined
+      ? {
+          Sid: "SSMBucketDelivery",
+          Effect: "Allow",
+          Principal: principal,
+          Action: "s3:PutObject",
+          Resource: accountIds.map((id) => `${bucketArn}/${prefix}/*/accountid=${id}/*`),
+          Condition: {
+            StringEquals: {
+              "s3:x-amz-acl": "bucket-owner-full-control",
+              "aws:SourceAccount": [...accountIds],
+            },
+            ArnLike: { "aws:SourceArn": sourceArn },
+          },
+        }
+      : {
+          Sid: "SSMBucketDelivery",
+          Effect: "Allow",
+          Principal: principal,
+          Action: "s3:PutObject",
+          Resource: `${bucketArn}/${prefix}/*`,
+          Condition: {
+            StringEquals: {
+              "s3:x-amz-acl": "bucket-owner-full-control",
+              "aws:SourceOrgID": organizationId,
+            },
+            ArnLike: { "aws:SourceArn": sourceArn },
+          },
+        };
+  return [check, delivery];
+}
+
 /** Bytes of the policy as it is sent: compact JSON, UTF-8. */
 export function policyBytes(policy: PolicyDocument): number {
   return Buffer.byteLength(JSON.stringify(policy), "utf8");
@@ -136,13 +221,23 @@ export function bucketPolicyProblem(
   regions: string[],
   organizationId?: string,
   readPrefixes: readonly string[] = [],
+  dataSyncPrefix?: string,
 ): string | undefined {
   const bytes = policyBytes(
-    logBucketPolicy(partition, bucketName, writerAccountIds, regions, organizationId, readPrefixes),
+    logBucketPolicy(
+      partition,
+      bucketName,
+      writerAccountIds,
+      regions,
+      organizationId,
+      readPrefixes,
+      dataSyncPrefix,
+    ),
   );
   if (bytes <= BUCKET_POLICY_MAX_BYTES) return undefined;
+  const sync = dataSyncPrefix === undefined ? "" : " with Resource Data Sync (compliance.dataSync)";
   return (
-    `the log bucket policy for ${writerAccountIds.length} accounts in ${regions.length} regions is ${bytes} bytes, ` +
+    `the log bucket policy for ${writerAccountIds.length} accounts in ${regions.length} regions${sync} is ${bytes} bytes, ` +
     `over S3's bucket policy limit of 20 KB (${BUCKET_POLICY_MAX_BYTES} bytes); ` +
     "set organizationId so the policy grants by organization instead of listing every account"
   );

@@ -131,6 +131,11 @@ export interface AccountConfig {
    */
   organizationId?: string;
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
+  /**
+   * Resource Data Sync of every region into the central log bucket (fleet file
+   * compliance.dataSync, stack config dataSyncBucketRegion). @default undefined (no sync)
+   */
+  dataSync?: { bucketRegion: string };
   /** Alerts (docs/fleet-file.md "Notifications"). @default undefined (no alerts) */
   notifications?: NotificationsSpec;
   /** Tags added to every taggable resource. */
