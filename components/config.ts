@@ -85,6 +85,7 @@ export const STACK_CONFIG_KEYS = [
   "maintenanceWindows",
   "notifications",
   "dataSyncBucketRegion",
+  "dataSyncSharing",
   "tags",
 ] as const;
 
@@ -284,6 +285,26 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
       });
     }
   }
+  const dataSyncSharing = optionalString(obj, "dataSyncSharing", "", issues);
+  if (dataSyncSharing !== undefined) {
+    if (dataSyncSharing !== "Organization") {
+      issues.push({
+        path: "dataSyncSharing",
+        message: `must be Organization (DestinationDataSharingType) or left out, got ${JSON.stringify(dataSyncSharing)}`,
+      });
+    } else if (dataSyncBucketRegion === undefined) {
+      issues.push({
+        path: "dataSyncSharing",
+        message: "needs dataSyncBucketRegion; set both or neither",
+      });
+    } else if (role === "central" && organizationId === undefined) {
+      issues.push({
+        path: "dataSyncSharing",
+        message:
+          "needs organizationId here: the log bucket policy admits organization-based syncs by the organization's id",
+      });
+    }
+  }
   if (role === "central") {
     const shareProblem = checkShareCount(members.length);
     if (shareProblem !== undefined)
@@ -338,7 +359,12 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
   if (deployRoleArn !== undefined) config.deployRoleArn = deployRoleArn;
   if (notifications !== undefined) config.notifications = notifications;
   if (dataSyncBucketRegion !== undefined && isAwsRegion(dataSyncBucketRegion)) {
-    config.dataSync = { bucketRegion: dataSyncBucketRegion };
+    // The central account's organizationId makes the bucket policy expect organization-based syncs.
+    config.dataSync = {
+      bucketRegion: dataSyncBucketRegion,
+      organization:
+        dataSyncSharing === "Organization" || (role === "central" && organizationId !== undefined),
+    };
   }
   if (organizationId !== undefined && role === "central") config.organizationId = organizationId;
   return config;

@@ -22,6 +22,13 @@ export interface PatchDataSyncArgs {
    * @default "patchfleet-inventory"
    */
   prefix?: string;
+  /**
+   * Organization-based sync (DestinationDataSharingType Organization): objects are tagged with the
+   * organization id, which the bucket policy requires when `organizationId` is set.
+   * @default false
+   * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-datasync.html
+   */
+  organization?: boolean;
 }
 
 /**
@@ -43,6 +50,9 @@ export class PatchDataSync extends pulumi.ComponentResource {
           region: args.bucketRegion,
           prefix: args.prefix ?? DATA_SYNC_PREFIX,
           syncFormat: "JsonSerDe",
+          destinationDataSharing: args.organization
+            ? { destinationDataSharingType: "Organization" }
+            : undefined,
         },
       },
       { parent: this },

@@ -18,7 +18,7 @@ export const RING_OVERRIDE_PREFIX = "patchfleet-rings/";
  * Where Resource Data Sync writes (compliance.dataSync). SSM puts each sync's objects under
  * `<prefix>/<type>/accountid=<id>/region=<r>/resourcetype=<t>/`, which the documented bucket policy
  * grants per account (SSMBucketDelivery below).
- * https://docs.aws.amazon.com/systems-manager/latest/userguide/inventory-create-resource-data-sync.html
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-datasync.html
  */
 export const DATA_SYNC_PREFIX = "patchfleet-inventory";
 /** The sync's name, the same in every account-region. */
@@ -138,23 +138,23 @@ export function logBucketPolicy(
 }
 
 /**
- * The two statements the Systems Manager User Guide gives for a resource data sync's bucket
- * ("Creating a resource data sync for Inventory", step "Bucket policy"): the service principal
- * ssm.amazonaws.com may read the bucket ACL (SSMBucketPermissionsCheck) and put objects under each
- * account's `accountid=` folder with the bucket-owner-full-control ACL, from a resource data sync of
- * that account (SSMBucketDelivery: s3:x-amz-acl, aws:SourceAccount, aws:SourceArn
- * arn:aws:ssm:*:<account>:resource-data-sync/...).
- * https://docs.aws.amazon.com/systems-manager/latest/userguide/inventory-create-resource-data-sync.html
+ * The statements the Systems Manager User Guide gives for a resource data sync's bucket
+ * ("Configuring resource data sync for Inventory", sysman-inventory-datasync):
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-datasync.html
  *
- * Size: the documented form names every account twice (its object ARN and aws:SourceAccount); the
- * source ARN keeps the documented shape with the account left to aws:SourceAccount, so it is
- * written once. With `organizationId` the statement instead limits the writer by
- * aws:SourceOrgID ("the identifier of the organization of the resource making a service-to-service
- * request", a global condition key for service principals) and grants the whole prefix: constant
- * size, at the cost that an organization account's sync could write under another account's
- * folder of this prefix. SSM's guide does not say that it sends aws:SourceOrgID (README, "What
- * needs a real AWS account").
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceorgid
+ * Without an organization ("To create and configure an Amazon S3 bucket for resource data sync"):
+ * ssm.amazonaws.com may read the bucket ACL (SSMBucketPermissionsCheck) and put objects under each
+ * account's `accountid=` folder with the bucket-owner-full-control ACL (SSMBucketDelivery, one
+ * object ARN per account, aws:SourceAccount, aws:SourceArn of a resource-data-sync). The guide's
+ * source ARN names the account; here the account is left to aws:SourceAccount (which lists the
+ * fleet) so it is written once. Each account costs its object ARN and its id: the policy grows with
+ * the fleet and `bucketPolicyProblem` refuses what passes 20 KB.
+ *
+ * With an organization ("Creating an inventory resource data sync for accounts defined in AWS
+ * Organizations"): every sync is created with DestinationDataSharingType Organization, and the
+ * bucket accepts objects under any `accountid=` folder of the prefix tagged with the
+ * organization's id (s3:RequestObjectTag/OrgId), plus s3:PutObjectTagging. Constant size. The
+ * guide does not use aws:SourceOrgID here, so neither does patchfleet.
  */
 export function dataSyncStatements(
   partition: string,
@@ -164,7 +164,6 @@ export function dataSyncStatements(
   organizationId?: string,
 ): PolicyStatement[] {
   const principal = { Service: "ssm.amazonaws.com" };
-  const sourceArn = `arn:${partition}:ssm:*:*:resource-data-sync/*`;
   const check: PolicyStatement = {
     Sid: "SSMBucketPermissionsCheck",
     Effect: "Allow",
@@ -172,37 +171,49 @@ export function dataSyncStatements(
     Action: "s3:GetBucketAcl",
     Resource: bucketArn,
   };
-  const delivery: PolicyStatement =
-    organizationId === undefined
-      ? {
-          Sid: "SSMBucketDelivery",
-          Effect: "Allow",
-          Principal: principal,
-          Action: "s3:PutObject",
-          Resource: accountIds.map((id) => `${bucketArn}/${prefix}/*/accountid=${id}/*`),
-          Condition: {
-            StringEquals: {
-              "s3:x-amz-acl": "bucket-owner-full-control",
-              "aws:SourceAccount": [...accountIds],
-            },
-            ArnLike: { "aws:SourceArn": sourceArn },
+  if (organizationId === undefined) {
+    return [
+      check,
+      {
+        Sid: "SSMBucketDelivery",
+        Effect: "Allow",
+        Principal: principal,
+        Action: "s3:PutObject",
+        Resource: accountIds.map((id) => `${bucketArn}/${prefix}/*/accountid=${id}/*`),
+        Condition: {
+          StringEquals: {
+            "s3:x-amz-acl": "bucket-owner-full-control",
+            "aws:SourceAccount": [...accountIds],
           },
-        }
-      : {
-          Sid: "SSMBucketDelivery",
-          Effect: "Allow",
-          Principal: principal,
-          Action: "s3:PutObject",
-          Resource: `${bucketArn}/${prefix}/*`,
-          Condition: {
-            StringEquals: {
-              "s3:x-amz-acl": "bucket-owner-full-control",
-              "aws:SourceOrgID": organizationId,
-            },
-            ArnLike: { "aws:SourceArn": sourceArn },
-          },
-        };
-  return [check, delivery];
+          ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:*:resource-data-sync/*` },
+        },
+      },
+    ];
+  }
+  const objects = `${bucketArn}/${prefix}/*/accountid=*/*`;
+  return [
+    check,
+    {
+      Sid: "SSMBucketDelivery",
+      Effect: "Allow",
+      Principal: principal,
+      Action: "s3:PutObject",
+      Resource: objects,
+      Condition: {
+        StringEquals: {
+          "s3:x-amz-acl": "bucket-owner-full-control",
+          "s3:RequestObjectTag/OrgId": organizationId,
+        },
+      },
+    },
+    {
+      Sid: "SSMBucketDeliveryTagging",
+      Effect: "Allow",
+      Principal: principal,
+      Action: "s3:PutObjectTagging",
+      Resource: objects,
+    },
+  ];
 }
 
 /** Bytes of the policy as it is sent: compact JSON, UTF-8. */

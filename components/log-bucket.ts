@@ -49,7 +49,7 @@ export interface PatchLogBucketArgs {
   /**
    * Resource Data Sync's key prefix: adds the bucket policy statements SSM documents for it.
    * @default undefined (no data sync)
-   * https://docs.aws.amazon.com/systems-manager/latest/userguide/inventory-create-resource-data-sync.html
+   * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-datasync.html
    */
   dataSyncPrefix?: string;
 }

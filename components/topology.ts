@@ -206,7 +206,11 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
       if (config.dataSync !== undefined) {
         new PatchDataSync(
           `${name}-${region}-data-sync`,
-          { bucketName: config.logBucketName, bucketRegion: config.dataSync.bucketRegion },
+          {
+            bucketName: config.logBucketName,
+            bucketRegion: config.dataSync.bucketRegion,
+            organization: config.dataSync.organization,
+          },
           childOpts,
         );
       }

@@ -133,9 +133,11 @@ export interface AccountConfig {
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
   /**
    * Resource Data Sync of every region into the central log bucket (fleet file
-   * compliance.dataSync, stack config dataSyncBucketRegion). @default undefined (no sync)
+   * compliance.dataSync, stack config dataSyncBucketRegion and dataSyncSharing). `organization`:
+   * an organization-based sync, as the bucket policy requires when the fleet has organizationId.
+   * @default undefined (no sync)
    */
-  dataSync?: { bucketRegion: string };
+  dataSync?: { bucketRegion: string; organization: boolean };
   /** Alerts (docs/fleet-file.md "Notifications"). @default undefined (no alerts) */
   notifications?: NotificationsSpec;
   /** Tags added to every taggable resource. */

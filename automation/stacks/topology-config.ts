@@ -37,7 +37,10 @@ function shared(
   if (account.deployRole !== undefined) config.deployRoleArn = account.deployRole;
   if (fleet.notifications !== undefined) config.notifications = fleet.notifications;
   if (fleet.compliance?.dataSync === true) {
-    config.dataSync = { bucketRegion: fleet.central.regions[0] as string };
+    config.dataSync = {
+      bucketRegion: fleet.central.regions[0] as string,
+      organization: fleet.organizationId !== undefined,
+    };
   }
   return config;
 }

@@ -120,6 +120,7 @@ describe("parseAccountConfig: valid configs", () => {
       "organizationId",
       "notifications",
       "dataSyncBucketRegion",
+      "dataSyncSharing",
     ];
     assert.deepEqual([...documented, ...commentedOut].sort(), [...STACK_CONFIG_KEYS].sort());
   });

@@ -3,12 +3,10 @@
  * the central log bucket, and the bucket policy statements the SSM User Guide gives for it.
  * Sources:
  * - Bucket policy: Systems Manager User Guide, "Creating a resource data sync for Inventory"
- *   https://docs.aws.amazon.com/systems-manager/latest/userguide/inventory-create-resource-data-sync.html
+ *   https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-datasync.html
  *   (SSMBucketPermissionsCheck: ssm.amazonaws.com, s3:GetBucketAcl on the bucket; SSMBucketDelivery:
  *   s3:PutObject on <bucket>/<prefix>/*\/accountid=<id>/*, s3:x-amz-acl bucket-owner-full-control,
  *   aws:SourceAccount, aws:SourceArn arn:aws:ssm:*:<id>:resource-data-sync/*).
- * - aws:SourceOrgID: IAM User Guide, global condition keys
- *   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceorgid
  * - Resource arguments: https://www.pulumi.com/registry/packages/aws/api-docs/ssm/resourcedatasync/
  *   (name → SyncName; s3Destination bucketName/region/prefix/syncFormat → S3Destination BucketName/
  *   Region/Prefix/SyncFormat), checked against botocore 1.44.8's ssm model, CreateResourceDataSync.
@@ -87,19 +85,32 @@ describe("Resource Data Sync: bucket policy", () => {
     );
   });
 
-  it("with an organization: aws:SourceOrgID and the whole prefix, constant size", () => {
+  it("with an organization: the guide's organization form (OrgId object tag), constant size", () => {
+    // User Guide, "Creating an inventory resource data sync for accounts defined in AWS
+    // Organizations": s3:PutObject on <bucket>/<prefix>/*\/accountid=*\/* with the ACL and
+    // s3:RequestObjectTag/OrgId conditions, and s3:PutObjectTagging on the same objects.
     const org = "o-a1b2c3d4e5";
     const p = logBucketPolicy("aws", BUCKET, ids(3), ["us-east-1"], org, [], DATA_SYNC_PREFIX);
-    assert.deepEqual(
-      statement(p, "SSMBucketDelivery").Resource,
-      `arn:aws:s3:::${BUCKET}/patchfleet-inventory/*`,
-    );
-    assert.deepEqual(statement(p, "SSMBucketDelivery").Condition, {
-      StringEquals: {
-        "s3:x-amz-acl": "bucket-owner-full-control",
-        "aws:SourceOrgID": org,
+    const objects = `arn:aws:s3:::${BUCKET}/patchfleet-inventory/*/accountid=*/*`;
+    assert.deepEqual(statement(p, "SSMBucketDelivery"), {
+      Sid: "SSMBucketDelivery",
+      Effect: "Allow",
+      Principal: { Service: "ssm.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: objects,
+      Condition: {
+        StringEquals: {
+          "s3:x-amz-acl": "bucket-owner-full-control",
+          "s3:RequestObjectTag/OrgId": org,
+        },
       },
-      ArnLike: { "aws:SourceArn": "arn:aws:ssm:*:*:resource-data-sync/*" },
+    });
+    assert.deepEqual(statement(p, "SSMBucketDeliveryTagging"), {
+      Sid: "SSMBucketDeliveryTagging",
+      Effect: "Allow",
+      Principal: { Service: "ssm.amazonaws.com" },
+      Action: "s3:PutObjectTagging",
+      Resource: objects,
     });
     const sized = (n: number) =>
       policyBytes(logBucketPolicy("aws", BUCKET, ids(n), ["us-east-1"], org, [], DATA_SYNC_PREFIX));
@@ -148,7 +159,32 @@ describe("Resource Data Sync: settings and topology", function () {
   it("stack config dataSyncBucketRegion: a region, the central's first", () => {
     assert.deepEqual(config({ ...rawCentral(), dataSyncBucketRegion: "us-east-1" }).dataSync, {
       bucketRegion: "us-east-1",
+      organization: false,
     });
+    // The central account's organizationId means organization-based syncs; a member says so.
+    assert.deepEqual(
+      config({ ...rawCentral(), dataSyncBucketRegion: "us-east-1", organizationId: "o-a1b2c3d4e5" })
+        .dataSync,
+      { bucketRegion: "us-east-1", organization: true },
+    );
+    assert.deepEqual(
+      config({ ...rawMember(), dataSyncBucketRegion: "us-east-1", dataSyncSharing: "Organization" })
+        .dataSync,
+      { bucketRegion: "us-east-1", organization: true },
+    );
+    assert.deepEqual(issuesOf({ ...rawCentral(), dataSyncSharing: "Account" }), [
+      'dataSyncSharing: must be Organization (DestinationDataSharingType) or left out, got "Account"',
+    ]);
+    assert.deepEqual(
+      issuesOf({
+        ...rawCentral(),
+        dataSyncBucketRegion: "us-east-1",
+        dataSyncSharing: "Organization",
+      }),
+      [
+        "dataSyncSharing: needs organizationId here: the log bucket policy admits organization-based syncs by the organization's id",
+      ],
+    );
     assert.equal(config(rawCentral()).dataSync, undefined);
     assert.deepEqual(issuesOf({ ...rawCentral(), dataSyncBucketRegion: "eu-west-1" }), [
       "dataSyncBucketRegion: must be us-east-1, the central account's first region, where its log bucket is",
@@ -177,7 +213,7 @@ describe("Resource Data Sync: settings and topology", function () {
       "f.yaml",
     );
     const central = centralAccountConfig(fleet);
-    assert.deepEqual(central.dataSync, { bucketRegion: "us-east-1" });
+    assert.deepEqual(central.dataSync, { bucketRegion: "us-east-1", organization: false });
     buildTopology("central", central);
     for (const m of fleet.members) buildTopology(m.name, memberAccountConfig(fleet, m));
     await settle();
@@ -214,5 +250,33 @@ describe("Resource Data Sync: settings and topology", function () {
       MEMBER_A,
       MEMBER_B,
     ]);
+  });
+
+  it("with organizationId every sync is organization-based (DestinationDataSharingType)", async () => {
+    const fleet = parseFleet(
+      stringify({ ...baseFleet(), organizationId: "o-a1b2c3d4e5", compliance: { dataSync: true } }),
+      "f.yaml",
+    );
+    for (const m of fleet.members) buildTopology(m.name, memberAccountConfig(fleet, m));
+    await settle();
+    const syncs = ofType("aws:ssm/resourceDataSync:ResourceDataSync");
+    assert.equal(syncs.length, 3);
+    for (const s of syncs) {
+      const d = s.inputs.s3Destination as Record<string, unknown>;
+      // User Guide CLI: DestinationDataSharing={DestinationDataSharingType=Organization}.
+      assert.deepEqual(d.destinationDataSharing, { destinationDataSharingType: "Organization" });
+      const request = {
+        SyncName: s.inputs.name,
+        S3Destination: {
+          BucketName: d.bucketName,
+          Region: d.region,
+          Prefix: d.prefix,
+          SyncFormat: d.syncFormat,
+          DestinationDataSharing: { DestinationDataSharingType: "Organization" },
+        },
+      };
+      // botocore ssm model: ResourceDataSyncDestinationDataSharing in ResourceDataSyncS3Destination.
+      assert.deepEqual(requestProblems("ssm", "CreateResourceDataSync", request), []);
+    }
   });
 });
