@@ -6,6 +6,7 @@
 import {
   DEFAULT_ADMINISTRATION_ROLE_NAME,
   DEFAULT_EXECUTION_ROLE_NAME,
+  isAwsRegion,
   partitionOf,
 } from "../domain";
 import {
@@ -21,6 +22,7 @@ import { checkShareCount } from "./document-sharing";
 import {
   ORGANIZATION_ID_PATTERN,
   ORGANIZATION_ID_RULE,
+  DATA_SYNC_PREFIX,
   bucketPolicyProblem,
 } from "./log-bucket-policy";
 import {
@@ -82,6 +84,8 @@ export const STACK_CONFIG_KEYS = [
   "organizationId",
   "maintenanceWindows",
   "notifications",
+  "dataSyncBucketRegion",
+  "dataSyncSharing",
   "tags",
 ] as const;
 
@@ -267,6 +271,40 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
       });
     }
   }
+  const dataSyncBucketRegion = optionalString(obj, "dataSyncBucketRegion", "", issues);
+  if (dataSyncBucketRegion !== undefined) {
+    if (!isAwsRegion(dataSyncBucketRegion)) {
+      issues.push({
+        path: "dataSyncBucketRegion",
+        message: `must be the log bucket's region (the central account's first region), got ${JSON.stringify(dataSyncBucketRegion)}`,
+      });
+    } else if (role === "central" && regions.length > 0 && regions[0] !== dataSyncBucketRegion) {
+      issues.push({
+        path: "dataSyncBucketRegion",
+        message: `must be ${regions[0] as string}, the central account's first region, where its log bucket is`,
+      });
+    }
+  }
+  const dataSyncSharing = optionalString(obj, "dataSyncSharing", "", issues);
+  if (dataSyncSharing !== undefined) {
+    if (dataSyncSharing !== "Organization") {
+      issues.push({
+        path: "dataSyncSharing",
+        message: `must be Organization (DestinationDataSharingType) or left out, got ${JSON.stringify(dataSyncSharing)}`,
+      });
+    } else if (dataSyncBucketRegion === undefined) {
+      issues.push({
+        path: "dataSyncSharing",
+        message: "needs dataSyncBucketRegion; set both or neither",
+      });
+    } else if (role === "central" && organizationId === undefined) {
+      issues.push({
+        path: "dataSyncSharing",
+        message:
+          "needs organizationId here: the log bucket policy admits organization-based syncs by the organization's id",
+      });
+    }
+  }
   if (role === "central") {
     const shareProblem = checkShareCount(members.length);
     if (shareProblem !== undefined)
@@ -278,6 +316,8 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
         [self, ...members],
         regions,
         organizationId,
+        [],
+        dataSyncBucketRegion === undefined ? undefined : DATA_SYNC_PREFIX,
       );
       if (sizeProblem !== undefined)
         issues.push({ path: "memberAccountIds", message: sizeProblem });
@@ -318,6 +358,14 @@ function parseConfig(raw: unknown, issues: ConfigIssue[]): AccountConfig | undef
   };
   if (deployRoleArn !== undefined) config.deployRoleArn = deployRoleArn;
   if (notifications !== undefined) config.notifications = notifications;
+  if (dataSyncBucketRegion !== undefined && isAwsRegion(dataSyncBucketRegion)) {
+    // The central account's organizationId makes the bucket policy expect organization-based syncs.
+    config.dataSync = {
+      bucketRegion: dataSyncBucketRegion,
+      organization:
+        dataSyncSharing === "Organization" || (role === "central" && organizationId !== undefined),
+    };
+  }
   if (organizationId !== undefined && role === "central") config.organizationId = organizationId;
   return config;
 }

@@ -14,6 +14,16 @@ import type { PolicyDocument, PolicyStatement } from "./iam-policies";
  */
 export const RING_OVERRIDE_PREFIX = "patchfleet-rings/";
 
+/**
+ * Where Resource Data Sync writes (compliance.dataSync). SSM puts each sync's objects under
+ * `<prefix>/<type>/accountid=<id>/region=<r>/resourcetype=<t>/`, which the documented bucket policy
+ * grants per account (SSMBucketDelivery below).
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-datasync.html
+ */
+export const DATA_SYNC_PREFIX = "patchfleet-inventory";
+/** The sync's name, the same in every account-region. */
+export const DATA_SYNC_NAME = "patchfleet-inventory";
+
 /** The prefix one account writes one region's patch logs under. */
 export function logPrefix(accountId: string, region: string): string {
   return `accountid=${accountId}/region=${region}/`;
@@ -78,6 +88,8 @@ export function logBucketPolicy(
   organizationId?: string,
   /** Key prefixes the fleet's accounts may read (s3:GetObject), e.g. RING_OVERRIDE_PREFIX. */
   readPrefixes: readonly string[] = [],
+  /** Resource Data Sync's key prefix when compliance.dataSync is on, e.g. DATA_SYNC_PREFIX. */
+  dataSyncPrefix?: string,
 ): PolicyDocument {
   const bucketArn = `arn:${partition}:s3:::${bucketName}`;
   const statements: PolicyStatement[] = [
@@ -90,6 +102,11 @@ export function logBucketPolicy(
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     },
   ];
+  if (dataSyncPrefix !== undefined) {
+    statements.push(
+      ...dataSyncStatements(partition, bucketArn, dataSyncPrefix, writerAccountIds, organizationId),
+    );
+  }
   if (organizationId === undefined && writerAccountIds.length === 0) {
     return { Version: "2012-10-17", Statement: statements };
   }
@@ -120,6 +137,85 @@ export function logBucketPolicy(
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/**
+ * The statements the Systems Manager User Guide gives for a resource data sync's bucket
+ * ("Configuring resource data sync for Inventory", sysman-inventory-datasync):
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-datasync.html
+ *
+ * Without an organization ("To create and configure an Amazon S3 bucket for resource data sync"):
+ * ssm.amazonaws.com may read the bucket ACL (SSMBucketPermissionsCheck) and put objects under each
+ * account's `accountid=` folder with the bucket-owner-full-control ACL (SSMBucketDelivery, one
+ * object ARN per account, aws:SourceAccount, aws:SourceArn of a resource-data-sync). The guide's
+ * source ARN names the account; here the account is left to aws:SourceAccount (which lists the
+ * fleet) so it is written once. Each account costs its object ARN and its id: the policy grows with
+ * the fleet and `bucketPolicyProblem` refuses what passes 20 KB.
+ *
+ * With an organization ("Creating an inventory resource data sync for accounts defined in AWS
+ * Organizations"): every sync is created with DestinationDataSharingType Organization, and the
+ * bucket accepts objects under any `accountid=` folder of the prefix tagged with the
+ * organization's id (s3:RequestObjectTag/OrgId), plus s3:PutObjectTagging. Constant size. The
+ * guide does not use aws:SourceOrgID here, so neither does patchfleet.
+ */
+export function dataSyncStatements(
+  partition: string,
+  bucketArn: string,
+  prefix: string,
+  accountIds: readonly string[],
+  organizationId?: string,
+): PolicyStatement[] {
+  const principal = { Service: "ssm.amazonaws.com" };
+  const check: PolicyStatement = {
+    Sid: "SSMBucketPermissionsCheck",
+    Effect: "Allow",
+    Principal: principal,
+    Action: "s3:GetBucketAcl",
+    Resource: bucketArn,
+  };
+  if (organizationId === undefined) {
+    return [
+      check,
+      {
+        Sid: "SSMBucketDelivery",
+        Effect: "Allow",
+        Principal: principal,
+        Action: "s3:PutObject",
+        Resource: accountIds.map((id) => `${bucketArn}/${prefix}/*/accountid=${id}/*`),
+        Condition: {
+          StringEquals: {
+            "s3:x-amz-acl": "bucket-owner-full-control",
+            "aws:SourceAccount": [...accountIds],
+          },
+          ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:*:resource-data-sync/*` },
+        },
+      },
+    ];
+  }
+  const objects = `${bucketArn}/${prefix}/*/accountid=*/*`;
+  return [
+    check,
+    {
+      Sid: "SSMBucketDelivery",
+      Effect: "Allow",
+      Principal: principal,
+      Action: "s3:PutObject",
+      Resource: objects,
+      Condition: {
+        StringEquals: {
+          "s3:x-amz-acl": "bucket-owner-full-control",
+          "s3:RequestObjectTag/OrgId": organizationId,
+        },
+      },
+    },
+    {
+      Sid: "SSMBucketDeliveryTagging",
+      Effect: "Allow",
+      Principal: principal,
+      Action: "s3:PutObjectTagging",
+      Resource: objects,
+    },
+  ];
+}
+
 /** Bytes of the policy as it is sent: compact JSON, UTF-8. */
 export function policyBytes(policy: PolicyDocument): number {
   return Buffer.byteLength(JSON.stringify(policy), "utf8");
@@ -136,13 +232,23 @@ export function bucketPolicyProblem(
   regions: string[],
   organizationId?: string,
   readPrefixes: readonly string[] = [],
+  dataSyncPrefix?: string,
 ): string | undefined {
   const bytes = policyBytes(
-    logBucketPolicy(partition, bucketName, writerAccountIds, regions, organizationId, readPrefixes),
+    logBucketPolicy(
+      partition,
+      bucketName,
+      writerAccountIds,
+      regions,
+      organizationId,
+      readPrefixes,
+      dataSyncPrefix,
+    ),
   );
   if (bytes <= BUCKET_POLICY_MAX_BYTES) return undefined;
+  const sync = dataSyncPrefix === undefined ? "" : " with Resource Data Sync (compliance.dataSync)";
   return (
-    `the log bucket policy for ${writerAccountIds.length} accounts in ${regions.length} regions is ${bytes} bytes, ` +
+    `the log bucket policy for ${writerAccountIds.length} accounts in ${regions.length} regions${sync} is ${bytes} bytes, ` +
     `over S3's bucket policy limit of 20 KB (${BUCKET_POLICY_MAX_BYTES} bytes); ` +
     "set organizationId so the policy grants by organization instead of listing every account"
   );

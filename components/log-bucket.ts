@@ -46,6 +46,12 @@ export interface PatchLogBucketArgs {
    * @default []
    */
   readPrefixes?: string[];
+  /**
+   * Resource Data Sync's key prefix: adds the bucket policy statements SSM documents for it.
+   * @default undefined (no data sync)
+   * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-datasync.html
+   */
+  dataSyncPrefix?: string;
 }
 
 /**
@@ -89,6 +95,7 @@ export class PatchLogBucket extends pulumi.ComponentResource {
       args.regions,
       args.organizationId,
       args.readPrefixes,
+      args.dataSyncPrefix,
     );
     if (sizeProblem !== undefined) throw new pulumi.ResourceError(sizeProblem, this);
     const retentionDays = args.retentionDays ?? 365;
@@ -165,6 +172,7 @@ export class PatchLogBucket extends pulumi.ComponentResource {
             args.regions,
             args.organizationId,
             args.readPrefixes,
+            args.dataSyncPrefix,
           ),
         ),
       },

@@ -9,7 +9,9 @@ import {
 } from "../domain";
 import { ALERT_PUBLISHER_ROLE_NAME, alertPublisherRole, regionAlerts } from "./alerts";
 import { AutomationRoles } from "./automation-roles";
+import { PatchDataSync } from "./data-sync";
 import { PatchLogBucket, logPrefix } from "./log-bucket";
+import { DATA_SYNC_PREFIX } from "./log-bucket-policy";
 import { PatchMaintenanceWindows } from "./maintenance-windows";
 import { PatchBaselines } from "./patch-baselines";
 import { PatchTargetGroup } from "./resource-group";
@@ -145,6 +147,7 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
           retentionDays: config.logRetentionDays,
           tags: config.tags,
           readPrefixes: config.logBucketReadPrefixes,
+          dataSyncPrefix: config.dataSync && DATA_SYNC_PREFIX,
         },
         { parent: this, provider: homeProvider },
       );
@@ -200,6 +203,17 @@ export class AccountPatchTopology extends pulumi.ComponentResource {
       const alertTopicArn =
         alerts &&
         regionAlerts(name, region, config, alerts.notify, alerts.publisher.roleArn, childOpts);
+      if (config.dataSync !== undefined) {
+        new PatchDataSync(
+          `${name}-${region}-data-sync`,
+          {
+            bucketName: config.logBucketName,
+            bucketRegion: config.dataSync.bucketRegion,
+            organization: config.dataSync.organization,
+          },
+          childOpts,
+        );
+      }
       if (hasWindows) {
         new PatchMaintenanceWindows(
           `${name}-${region}-windows`,

@@ -131,6 +131,13 @@ export interface AccountConfig {
    */
   organizationId?: string;
   maintenanceWindows: { scan?: MaintenanceWindowSpec; install?: MaintenanceWindowSpec };
+  /**
+   * Resource Data Sync of every region into the central log bucket (fleet file
+   * compliance.dataSync, stack config dataSyncBucketRegion and dataSyncSharing). `organization`:
+   * an organization-based sync, as the bucket policy requires when the fleet has organizationId.
+   * @default undefined (no sync)
+   */
+  dataSync?: { bucketRegion: string; organization: boolean };
   /** Alerts (docs/fleet-file.md "Notifications"). @default undefined (no alerts) */
   notifications?: NotificationsSpec;
   /** Tags added to every taggable resource. */

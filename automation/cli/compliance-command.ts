@@ -183,7 +183,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (!options.json) io.stdout(renderSlaSection(report));
   if (!report.interrupted) {
     try {
-      for (const note of await recordHistory(fleet, report, io.cwd)) notes(`${note}\n`);
+      for (const note of await recordHistory(fleet, report, io.cwd, {
+        endpoint: io.env.PATCHFLEET_AWS_ENDPOINT,
+      }))
+        notes(`${note}\n`);
     } catch (err) {
       io.stderr(`warning: ${err instanceof Error ? err.message : String(err)}\n`);
     }

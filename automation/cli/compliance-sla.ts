@@ -15,6 +15,7 @@ import {
   renderTrend,
 } from "../ops/history-store";
 import type { Fleet } from "../fleet/types";
+import { HISTORY_PREFIX, uploadHistoryPoint } from "../ops/history-upload";
 import { UsageError } from "./io";
 
 export const FAIL_ON = ["breach", "noncompliant"] as const;
@@ -87,17 +88,30 @@ export function renderSlaSection(report: ComplianceReport, limit = 20): string {
   return lines.join("\n") + "\n";
 }
 
-/** Records the run where the fleet says (default: beside the fleet file); returns notes. */
-export async function recordHistory(fleet: Fleet, report: ComplianceReport, cwd: string) {
+/**
+ * Records the run where the fleet says (default: beside the fleet file, and with
+ * `history.logBucket` in the central log bucket too); returns notes.
+ */
+export async function recordHistory(
+  fleet: Fleet,
+  report: ComplianceReport,
+  cwd: string,
+  aws: { endpoint?: string } = {},
+) {
   const h = fleet.compliance?.history;
   if (!h?.enabled) return [];
   const file = historyPath(fleet.file, h.file);
   await recordSnapshot(file, report);
   const notes = [`history recorded in ${path.relative(cwd, file)}`];
   if (h.logBucket) {
-    notes.push(
-      "compliance.history.logBucket: writing snapshots to the central log bucket is not implemented yet; recorded locally only",
-    );
+    try {
+      notes.push(`history written to ${await uploadHistoryPoint(fleet, pointOf(report), aws)}`);
+    } catch (err) {
+      notes.push(
+        `compliance.history.logBucket: the snapshot was not written to the log bucket (${err instanceof Error ? err.message : String(err)}); ` +
+          `recorded locally only. The central credentials (central.operationsRole) need s3:PutObject on arn:aws:s3:::${fleet.logBucketName}/${HISTORY_PREFIX}*`,
+      );
+    }
   }
   return notes;
 }

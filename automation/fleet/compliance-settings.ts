@@ -46,6 +46,11 @@ export interface ComplianceSettings {
   /** Severity → days a missing or failed patch may stay so after its release. */
   slaDays: Record<string, number>;
   maxScanAgeDays: number;
+  /**
+   * A Resource Data Sync per account-region into the central log bucket (docs/athena.md).
+   * @default false
+   */
+  dataSync?: boolean;
   history: {
     /** Record every run. @default true */
     enabled: boolean;
@@ -76,10 +81,14 @@ export function parseComplianceSettings(c: Checker, raw: unknown): ComplianceSet
   const top = c.map(
     raw,
     "compliance",
-    ["slaDays", "maxScanAgeDays", "history"],
-    "compliance settings (slaDays, maxScanAgeDays, history)",
+    ["slaDays", "maxScanAgeDays", "dataSync", "history"],
+    "compliance settings (slaDays, maxScanAgeDays, dataSync, history)",
   );
   if (top === undefined) return out;
+  if (top.dataSync !== undefined && top.dataSync !== null) {
+    if (typeof top.dataSync === "boolean") out.dataSync = top.dataSync;
+    else c.add("compliance.dataSync", `must be true or false, got ${describe(top.dataSync)}`);
+  }
   if (top.slaDays !== undefined && top.slaDays !== null) {
     const sla = c.map(top.slaDays, "compliance.slaDays", PATCH_SEVERITIES, "severity → days");
     for (const [severity, value] of Object.entries(sla ?? {})) {

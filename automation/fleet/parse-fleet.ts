@@ -103,18 +103,19 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
   );
   const { central, members, drafts } = parseAccountSections(c, top, yaml.source);
   const settings = parseSettings(c, top, central?.account.account);
+  const compliance = parseComplianceSettings(c, top.compliance);
   checkCentralScale(
     c,
     central?.account,
     members.length,
     members.map((m) => m.account.account),
     settings,
+    compliance.dataSync === true,
   );
   const used = new Set(drafts.flatMap((d) => d.account.regions));
   const rollout = parseRollout(c, top.rollout, used);
   const { backend, secretsProvider } = parseBackend(c, top);
   const tags = parseTags(c, top.tags, "tags");
-  const compliance = parseComplianceSettings(c, top.compliance);
   const ringed = parseRingSections(
     c,
     top,

@@ -24,6 +24,7 @@ import { checkShareCount } from "../../components/document-sharing";
 import {
   ORGANIZATION_ID_PATTERN,
   ORGANIZATION_ID_RULE,
+  DATA_SYNC_PREFIX,
   bucketPolicyProblem,
 } from "../../components/log-bucket-policy";
 import { checkMaxConcurrency, checkMaxErrors } from "../../components/schedule";
@@ -199,6 +200,7 @@ export function checkCentralScale(
   memberCount: number,
   memberIds: string[],
   settings: Pick<FleetSettings, "logBucketName" | "organizationId">,
+  dataSync = false,
 ): void {
   const share = checkShareCount(memberCount);
   if (share !== undefined) c.add("members", share);
@@ -211,6 +213,8 @@ export function checkCentralScale(
     [central.account, ...memberIds],
     central.regions,
     settings.organizationId,
+    [],
+    dataSync ? DATA_SYNC_PREFIX : undefined,
   );
   if (size !== undefined) c.add("members", size);
 }

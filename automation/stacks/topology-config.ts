@@ -36,6 +36,12 @@ function shared(
   };
   if (account.deployRole !== undefined) config.deployRoleArn = account.deployRole;
   if (fleet.notifications !== undefined) config.notifications = fleet.notifications;
+  if (fleet.compliance?.dataSync === true) {
+    config.dataSync = {
+      bucketRegion: fleet.central.regions[0] as string,
+      organization: fleet.organizationId !== undefined,
+    };
+  }
   return config;
 }
 

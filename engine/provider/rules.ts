@@ -445,6 +445,10 @@ export const RULES: Record<string, Rule> = {
               SyncFormat: d.syncFormat,
               Region: d.region,
               AWSKMSKeyARN: d.kmsKeyArn,
+              DestinationDataSharing: d.destinationDataSharing && {
+                DestinationDataSharingType: (d.destinationDataSharing as Props)
+                  .destinationDataSharingType,
+              },
             }),
           }),
         },

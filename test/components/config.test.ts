@@ -114,7 +114,14 @@ describe("parseAccountConfig: valid configs", () => {
 
   it("documents exactly the keys parseAccountConfig accepts", () => {
     const documented = Object.keys(exampleRaw());
-    const commentedOut = ["deployRoleArn", "centralAccountId", "organizationId", "notifications"];
+    const commentedOut = [
+      "deployRoleArn",
+      "centralAccountId",
+      "organizationId",
+      "notifications",
+      "dataSyncBucketRegion",
+      "dataSyncSharing",
+    ];
     assert.deepEqual([...documented, ...commentedOut].sort(), [...STACK_CONFIG_KEYS].sort());
   });
 

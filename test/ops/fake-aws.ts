@@ -307,7 +307,12 @@ export class FakeAws {
     }
     if (m?.[3] === "s3") {
       // S3 (REST-XML, path-style as the SDK sends it to a custom endpoint): PUT /<bucket>/<key>.
-      const [, bucket = "", ...rest] = decodeURI((req.url ?? "").split("?")[0]).split("/");
+      // Each path segment is percent-decoded whole, as S3 does: the SDK sends "=" as %3D, which
+      // decodeURI would leave encoded.
+      const [, bucket = "", ...rest] = (req.url ?? "")
+        .split("?")[0]
+        .split("/")
+        .map((segment) => decodeURIComponent(segment));
       const input = { Bucket: bucket, Key: rest.join("/") };
       const call: FakeCall = {
         service: "s3",
