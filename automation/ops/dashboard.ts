@@ -74,6 +74,8 @@ const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .meta{color:#5b6475;margin-bottom:16px}
+details.account{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:6px 12px;margin:6px 0}
+details.account summary{cursor:pointer;font-weight:600}details.account h3{font-size:14px;margin:10px 0 4px}
 #fleet-totals{display:flex;flex-wrap:wrap;gap:12px;margin:0}
 #fleet-totals div{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:8px 14px;min-width:110px}
 #fleet-totals dt{color:#5b6475;font-size:12px}#fleet-totals dd{margin:0;font-size:20px;font-weight:600}
@@ -124,6 +126,67 @@ if (initial) {
   if (t) sortTable(t, Number(initial[2]), initial[3] === "asc");
 }
 `;
+
+/**
+ * One native <details> per account (works without scripts): the summary gives its compliance and
+ * breach count; opened, its regions, its SLA breaches and its non-compliant instances.
+ */
+function accountDrillDown(report: ComplianceReport): string {
+  const byAccount = new Map<string, ComplianceReport["targets"]>();
+  for (const t of report.targets)
+    byAccount.set(t.account, [...(byAccount.get(t.account) ?? []), t]);
+  return [...byAccount.entries()]
+    .map(([account, targets]) => {
+      const sum = emptyTotals();
+      for (const t of targets) {
+        if (t.state !== "SUCCEEDED") continue;
+        for (const k of Object.keys(sum) as (keyof Totals)[]) sum[k] += t.totals[k];
+      }
+      const p = compliancePercent(sum);
+      const breaches = targets.flatMap((t) =>
+        (t.sla?.findings ?? []).filter((f) => f.breach).map((f) => ({ t, f })),
+      );
+      const unread = targets.filter((t) => t.state !== "SUCCEEDED").length;
+      const regions = targets
+        .map(
+          (t) =>
+            `<li data-region="${escapeHtml(t.region)}">${escapeHtml(t.region)}: ${
+              t.state === "SUCCEEDED"
+                ? `${compliancePercent(t.totals) ?? "no data"}${compliancePercent(t.totals) === undefined ? "" : "%"} compliant, ${t.totals.instances} instance(s)`
+                : `not read (${escapeHtml(t.state)}: ${escapeHtml(t.reason)})`
+            }</li>`,
+        )
+        .join("");
+      const breachItems = breaches
+        .map(
+          ({ t, f }) =>
+            `<li data-breach="${escapeHtml(`${f.instanceId}/${f.kbId}`)}">${escapeHtml(f.severity)} ` +
+            `${escapeHtml(f.kbId)} on ${escapeHtml(f.instanceId)} (${escapeHtml(t.region)}): ` +
+            `${f.ageDays} days, SLA ${f.slaDays}</li>`,
+        )
+        .join("");
+      const instances = targets
+        .flatMap((t) => t.instances.filter((i) => !i.compliant).map((i) => ({ t, i })))
+        .map(
+          ({ t, i }) =>
+            `<li data-instance="${escapeHtml(i.instanceId)}">${escapeHtml(i.instanceId)} ` +
+            `(${escapeHtml(t.region)}, ${escapeHtml(i.patchGroup)}): ${i.missing} missing, ${i.failed} failed</li>`,
+        )
+        .join("");
+      const name = targets[0].name;
+      return (
+        `<details class="account" data-account="${escapeHtml(account)}"><summary>` +
+        `${escapeHtml(account)} ${escapeHtml(name)} · ` +
+        `${p === undefined ? "no data" : `${p}% compliant`} · ${breaches.length} SLA breach(es)` +
+        `${unread ? ` · ${unread} region(s) not read` : ""}</summary>` +
+        `<h3>Regions</h3><ul>${regions}</ul>` +
+        `<h3>SLA breaches</h3>${breachItems ? `<ul class="breaches">${breachItems}</ul>` : "<p>none</p>"}` +
+        `<h3>Non-compliant instances</h3>${instances ? `<ul class="instances">${instances}</ul>` : "<p>none</p>"}` +
+        `</details>`
+      );
+    })
+    .join("\n");
+}
 
 export function renderDashboard(
   report: ComplianceReport,
@@ -224,6 +287,8 @@ export function renderDashboard(
     }
   }
 
+  const accountsHtml = accountDrillDown(report);
+
   const unreadRows = report.targets
     .filter((x) => x.state !== "SUCCEEDED")
     .map(
@@ -255,6 +320,9 @@ ${table(
   ["Account", "Name", "Region", "State", ...TOTALS_HEADERS, "Last operation", "Last run"],
   targetRows,
 )}
+<h2>By account</h2>
+<p class="meta">Open an account to see its regions, its SLA breaches and its non-compliant instances.</p>
+<div id="accounts">${accountsHtml}</div>
 <h2>Account-regions not read</h2>
 ${table("unread", ["Account", "Name", "Region", "State", "Reason"], unreadRows)}
 <h2>Per patch group</h2>

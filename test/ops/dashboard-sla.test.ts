@@ -8,7 +8,7 @@ import { pointOf } from "../../automation/ops/history-store";
 import { launchChromium } from "../helpers/browser";
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL_KEY, makeFleet, member, registerRoles } from "./fixtures";
-import { A, B, NOW, REGION, expected, loadFixture, settings } from "./sla-fixture";
+import { A, B, NODES, NOW, REGION, expected, loadFixture, settings } from "./sla-fixture";
 
 const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
 
@@ -80,5 +80,57 @@ describe("SLA dashboard in a real browser at 1280 px", function () {
     assert.equal(seen.rows, expected().breaches);
     assert.ok(seen.w <= 1280, `page is ${seen.w}px wide at a 1280px window`);
     assert.ok((await fs.stat(png)).size > 0);
+  });
+
+  it("drills down per account: an account opens on click to show its own breaches and instances", async () => {
+    const fleet = makeFleet([member(A, [REGION]), member(B, [REGION])], {
+      compliance: settings(),
+    });
+    registerRoles(fake, fleet);
+    loadFixture(fake);
+    const report = await gatherCompliance({
+      fleet,
+      runId: "page2",
+      aws: { endpoint: fake.url },
+      now: () => NOW,
+    });
+    const page = path.join(dir, "dashboard.html");
+    await fs.writeFile(page, renderDashboard(report, [pointOf(report)]));
+    // The fixture's own numbers: account A's breaching patches and its nodes with anything missing
+    // or failed (computed from the fixture, not from the page's code).
+    const accountOf = new Map(NODES.map((n) => [n.id, n.account]));
+    const breachesOfA = expected().breachList.filter(([node]) => accountOf.get(node) === A);
+    const badNodesOfA = NODES.filter(
+      (n) => n.account === A && n.patches.some((p) => p.state !== "INSTALLED"),
+    ).length;
+    const browser = await launchChromium(path.join(dir, "profile"));
+    try {
+      const tab = await browser.newPage();
+      await tab.setViewport({ width: 1280, height: 900 });
+      await tab.goto(`file://${page}`, { waitUntil: "load", timeout: 60_000 });
+      // Run in the page as text: this project compiles without the DOM's types.
+      const state = (sel: string) =>
+        tab.evaluate(
+          `(() => { const d = document.querySelector(${JSON.stringify(sel)});
+            const items = d.querySelectorAll(".breaches li");
+            return { open: d.open, breaches: items.length,
+              instances: d.querySelectorAll(".instances li").length,
+              visible: items.length > 0 && items[0].checkVisibility() }; })()`,
+        ) as Promise<{ open: boolean; breaches: number; instances: number; visible: boolean }>;
+      const sel = `details[data-account="${A}"]`;
+      const before = await state(sel);
+      assert.equal(before.open, false);
+      assert.equal(before.visible, false, "an account's breaches are hidden until it is opened");
+      await tab.click(`${sel} summary`);
+      const after = await state(sel);
+      assert.equal(after.open, true);
+      assert.equal(after.visible, true);
+      assert.equal(after.breaches, breachesOfA.length);
+      assert.equal(after.instances, badNodesOfA);
+      const width = (await tab.evaluate("document.documentElement.scrollWidth")) as number;
+      assert.ok(width <= 1280, `page is ${width}px wide at a 1280px window once opened`);
+    } finally {
+      await browser.close();
+    }
   });
 });
