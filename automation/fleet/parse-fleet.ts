@@ -14,7 +14,7 @@ import { parseAccountSections } from "./accounts";
 import { Checker, type FleetIssue } from "./checker";
 import { DEFAULT_BACKEND, parseBackend, parseRollout } from "./rollout-settings";
 import { parseComplianceSettings } from "./compliance-settings";
-import { parseRingSections } from "./rings-settings";
+import { checkRingOffsets, parseRingSections } from "./rings-settings";
 import { parseNotificationSettings } from "./notifications-settings";
 import { checkCentralScale, parseSettings, parseTags } from "./settings";
 import { MAX_FLEET_FILE_BYTES, readYaml, tooLargeMessage } from "./yaml";
@@ -121,6 +121,7 @@ function parseTop(text: string, file: string, c: Checker): Fleet | undefined {
     top,
     drafts.map((d) => d.account),
   );
+  checkRingOffsets(c, ringed.rings, settings.maintenanceWindows);
   const memberIds = members.map((m) => m.account.account);
   const notifications = parseNotificationSettings(
     c,

@@ -41,6 +41,11 @@ export interface Ring {
   gate: RingGate;
   /** The ring's own windows (over the fleet's). */
   maintenanceWindows: Windows;
+  /**
+   * The ring before's install window, opened this many more days later (SSM's ScheduleOffset,
+   * which adds days to a cron schedule; 1–6 in all). Instead of `maintenanceWindows.install`.
+   */
+  installOffsetDays?: number;
   /** Per account id: that account's windows (over the ring's). */
   accountWindows: Record<string, Windows>;
 }
@@ -54,7 +59,20 @@ export interface Freeze {
   rings?: string[];
 }
 
-const RING_KEYS = ["name", "accounts", "soakHours", "gate", "maintenanceWindows"];
+const RING_KEYS = [
+  "name",
+  "accounts",
+  "soakHours",
+  "gate",
+  "maintenanceWindows",
+  "installOffsetDays",
+];
+/**
+ * SSM's ScheduleOffset: "The number of days to wait after the date and time specified by a cron
+ * expression before running the maintenance window", 1–6 (botocore ssm model, shape
+ * MaintenanceWindowOffset).
+ */
+const MAX_SCHEDULE_OFFSET_DAYS = 6;
 const GATE_KEYS = ["minSucceededPercent", "minCompliantPercent"];
 const ENTRY_KEYS = ["account", "maintenanceWindows"];
 const FREEZE_KEYS = ["start", "end", "reason", "rings"];
@@ -227,6 +245,26 @@ export function parseRings(
       ),
       accountWindows: {},
     };
+    if (obj.installOffsetDays !== undefined && obj.installOffsetDays !== null) {
+      const v = obj.installOffsetDays;
+      const op = joinPath(path, "installOffsetDays");
+      if (i === 0) {
+        c.add(op, "the first ring has no ring before it to follow; give it maintenanceWindows");
+      } else if (
+        !Number.isInteger(v) ||
+        (v as number) < 1 ||
+        (v as number) > MAX_SCHEDULE_OFFSET_DAYS
+      ) {
+        c.add(
+          op,
+          `must be a whole number of days from 1 to ${MAX_SCHEDULE_OFFSET_DAYS}, got ${describe(v)}`,
+        );
+      } else if (ring.maintenanceWindows.install !== undefined) {
+        c.add(op, "the ring also sets maintenanceWindows.install; keep one of the two");
+      } else {
+        ring.installOffsetDays = v as number;
+      }
+    }
     const ap = joinPath(path, "accounts");
     if (!Array.isArray(obj.accounts) || obj.accounts.length === 0) {
       c.add(
@@ -362,10 +400,64 @@ export function windowsFor(
   const own = ring?.accountWindows[account];
   const out: Windows = {};
   for (const key of ["scan", "install"] as const) {
-    const w = own?.[key] ?? ring?.maintenanceWindows[key] ?? fleetWindows[key];
+    const w =
+      own?.[key] ??
+      (key === "install" && ring !== undefined && rings !== undefined
+        ? ringInstallWindow(fleetWindows, rings, rings.indexOf(ring))
+        : (ring?.maintenanceWindows[key] ?? fleetWindows[key]));
     if (w !== undefined) out[key] = w;
   }
   return out;
+}
+
+/** A ring's own install window: its maintenanceWindows.install, the ring before's plus its
+ * installOffsetDays, or the fleet's. */
+function ringInstallWindow(
+  fleetWindows: Windows,
+  rings: readonly Ring[],
+  index: number,
+): MaintenanceWindowSpec | undefined {
+  const ring = rings[index];
+  if (ring.maintenanceWindows.install !== undefined) return ring.maintenanceWindows.install;
+  if (ring.installOffsetDays === undefined || index === 0) return fleetWindows.install;
+  const before = ringInstallWindow(fleetWindows, rings, index - 1);
+  if (before === undefined) return undefined;
+  return { ...before, offsetDays: (before.offsetDays ?? 0) + ring.installOffsetDays };
+}
+
+/**
+ * Checks what installOffsetDays resolves to: the ring before's install window must exist and be a
+ * cron schedule (SSM applies ScheduleOffset to cron only), and the offsets add up to at most 6.
+ */
+export function checkRingOffsets(
+  c: Checker,
+  rings: readonly Ring[] | undefined,
+  fleetWindows: Windows,
+): void {
+  (rings ?? []).forEach((ring, i) => {
+    if (ring.installOffsetDays === undefined) return;
+    const path = joinPath(indexPath("rings", i), "installOffsetDays");
+    const before = ringInstallWindow(fleetWindows, rings!, i - 1);
+    if (before === undefined) {
+      c.add(
+        path,
+        `ring ${rings![i - 1].name} has no install window to follow; give this ring maintenanceWindows.install`,
+      );
+    } else if (!before.schedule.startsWith("cron(")) {
+      c.add(
+        path,
+        `works only when ring ${rings![i - 1].name}'s install window is a cron(...) schedule, got ${before.schedule}`,
+      );
+    } else {
+      const total = (before.offsetDays ?? 0) + ring.installOffsetDays;
+      if (total > MAX_SCHEDULE_OFFSET_DAYS) {
+        c.add(
+          path,
+          `makes the install window's ScheduleOffset ${total} days, over SSM's ${MAX_SCHEDULE_OFFSET_DAYS}; give this ring maintenanceWindows.install instead`,
+        );
+      }
+    }
+  });
 }
 
 /** The freezes in force at `now` for a ring (or for the whole fleet when `ring` is undefined). */

@@ -182,4 +182,66 @@ describe("fleet file: rings and freezes", () => {
       },
     ]);
   });
+
+  it("installOffsetDays: the ring before's install window, that many days later (SSM's ScheduleOffset)", () => {
+    const doc = ringed();
+    const rings = doc.rings as Record<string, unknown>[];
+    // production follows early's ring-level window (here the fleet's), two days later.
+    delete rings[2].maintenanceWindows;
+    rings[2].installOffsetDays = 2;
+    const fleet = parseFleet(stringify(doc), "fleet.yaml");
+    const at = new Date("2025-06-01T00:00:00Z");
+    assert.deepEqual(ringWindows(fleet, "333333333333", at).install, {
+      ...ringWindows(fleet, "111111111111", at).install,
+      offsetDays: 2,
+    });
+    // The offsets add up along the rings and must stay within ScheduleOffset's 1–6 (botocore ssm
+    // model, shape MaintenanceWindowOffset: min 1, max 6).
+    rings[1].installOffsetDays = 5;
+    assert.deepEqual(issuesOf(doc), [
+      {
+        path: "rings[2].installOffsetDays",
+        message:
+          "makes the install window's ScheduleOffset 7 days, over SSM's 6; give this ring maintenanceWindows.install instead",
+      },
+    ]);
+  });
+
+  it("installOffsetDays is refused on the first ring, beside an own install window, out of 1–6 and after a rate() schedule", () => {
+    const doc = ringed();
+    const rings = doc.rings as Record<string, unknown>[];
+    rings[0].installOffsetDays = 1;
+    rings[2].installOffsetDays = 1;
+    rings[1].installOffsetDays = 0;
+    assert.deepEqual(issuesOf(doc), [
+      {
+        path: "rings[0].installOffsetDays",
+        message: "the first ring has no ring before it to follow; give it maintenanceWindows",
+      },
+      {
+        path: "rings[1].installOffsetDays",
+        message: "must be a whole number of days from 1 to 6, got 0",
+      },
+      {
+        path: "rings[2].installOffsetDays",
+        message: "the ring also sets maintenanceWindows.install; keep one of the two",
+      },
+    ]);
+    // ScheduleOffset is "The number of days to wait after the date and time specified by a cron
+    // expression before running the maintenance window" (CreateMaintenanceWindow API reference);
+    // the provider: "after the date and time specified by a CRON expression ... Valid range is 1
+    // to 6" (aws.ssm.MaintenanceWindow, scheduleOffset).
+    const rate = ringed({
+      maintenanceWindows: { install: { schedule: "rate(7 days)", durationHours: 4 } },
+    });
+    const rr = rate.rings as Record<string, unknown>[];
+    rr[1].installOffsetDays = 1;
+    assert.deepEqual(issuesOf(rate), [
+      {
+        path: "rings[1].installOffsetDays",
+        message:
+          "works only when ring canary's install window is a cron(...) schedule, got rate(7 days)",
+      },
+    ]);
+  });
 });
