@@ -2,7 +2,7 @@
  * The offline check: synthesize a fleet's topology stacks, or any Pulumi program, under the SDK's
  * mock runtime and run the policy pack on what they would deploy. No cloud, no Pulumi CLI.
  */
-import { runJobs, type PoolStats } from "./pool";
+import { failedResult, runJobs, type PoolStats } from "./pool";
 import {
   addToTally,
   buildReport,
@@ -106,18 +106,6 @@ export async function checkJobs(options: CheckOptions): Promise<CheckJob[]> {
 /** Where a target's result comes from: its own synthesis, or its configuration's template. */
 type Source = { result: TargetResult } | { template: Template };
 
-const notChecked = (job: CheckJob): TargetResult => ({
-  index: job.index,
-  name: job.name,
-  account: job.account,
-  regions: job.regions,
-  resources: [],
-  violations: [],
-  warnings: [],
-  failure: { message: NOT_CHECKED },
-  millis: 0,
-});
-
 export async function runCheck(options: CheckOptions): Promise<CheckOutcome> {
   const started = Date.now();
   const jobs = await checkJobs(options);
@@ -205,14 +193,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckOutcome> {
     sources[c.check.index] = { result: checkResult };
     const rest = c.members.filter((m) => m !== c.check);
     if (templateResult.failure?.message === NOT_CHECKED) {
-      for (const m of rest) sources[m.index] = { result: notChecked(m) };
+      for (const m of rest) sources[m.index] = { result: failedResult(m, NOT_CHECKED) };
       return;
     }
     const template = new Template(templateJob(c.members[0], c.members[0].index), templateResult);
     if (checkResult.failure?.message === NOT_CHECKED) {
       // Interrupted before the verification ran: only the template's own target is known.
       sources[c.members[0].index] = { template };
-      for (const m of rest.slice(1)) sources[m.index] = { result: notChecked(m) };
+      for (const m of rest.slice(1)) sources[m.index] = { result: failedResult(m, NOT_CHECKED) };
       return;
     }
     if (comparable(template.restamp(c.check)) !== comparable(checkResult)) {

@@ -59,6 +59,21 @@ export interface PoolStats {
  */
 export const DEFAULT_BATCH_SIZE = 150;
 
+/** A target's result when it produced none: no resources, and `message` as its failure. */
+export function failedResult(job: CheckJob, message: string): TargetResult {
+  return {
+    index: job.index,
+    name: job.name,
+    account: job.account,
+    regions: job.regions,
+    resources: [],
+    violations: [],
+    warnings: [],
+    failure: { message },
+    millis: 0,
+  };
+}
+
 export function defaultWorkerCount(): number {
   return Math.max(1, os.availableParallelism());
 }
@@ -254,17 +269,6 @@ export async function runJobs(
     results[job.index] = result;
     options.onResult?.(result);
   };
-  const failed = (job: CheckJob, message: string): TargetResult => ({
-    index: job.index,
-    name: job.name,
-    account: job.account,
-    regions: job.regions,
-    resources: [],
-    violations: [],
-    warnings: [],
-    failure: { message },
-    millis: 0,
-  });
 
   async function slot(): Promise<void> {
     let job = take();
@@ -295,7 +299,7 @@ export async function runJobs(
             : err instanceof Error
               ? err.message
               : String(err);
-          finish(job, failed(job, message));
+          finish(job, failedResult(job, message));
           job = undefined;
         }
         worker.stop();
@@ -311,6 +315,6 @@ export async function runJobs(
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
-  const all = jobs.map((job) => results[job.index] ?? failed(job, NOT_CHECKED));
+  const all = jobs.map((job) => results[job.index] ?? failedResult(job, NOT_CHECKED));
   return { results: all, stats: { ...stats, output: output.finish() } };
 }
