@@ -20,7 +20,7 @@
  * managed key whose policy allows it.
  * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
  */
-import type { PolicyDocument, PolicyStatement } from "./iam-policies";
+import { ssmServiceTrust, type PolicyDocument, type PolicyStatement } from "./iam-policies";
 
 /** Physical name of the publisher role (one per account). */
 export const ALERT_PUBLISHER_ROLE_NAME = "patchfleet-AlertPublisher";
@@ -154,16 +154,7 @@ export function alertPublisherTrustPolicy(partition: string, accountId: string):
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "SystemsManagerForThisAccountOnly",
-        Effect: "Allow",
-        Principal: { Service: "ssm.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: {
-          StringEquals: { "aws:SourceAccount": accountId },
-          ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:*` },
-        },
-      },
+      ssmServiceTrust(partition, accountId, "*"),
       {
         Sid: "EventBridgeRulesOfThisAccountOnly",
         Effect: "Allow",

@@ -28,7 +28,11 @@ export function roleArn(partition: string, accountId: string, roleName: string):
  * role only on behalf of this account and only for the named kind of SSM resource.
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
  */
-function ssmServiceTrust(partition: string, accountId: string, sourceArn: string): PolicyStatement {
+export function ssmServiceTrust(
+  partition: string,
+  accountId: string,
+  sourceArn: string,
+): PolicyStatement {
   return {
     Sid: "SystemsManagerForThisAccountOnly",
     Effect: "Allow",
