@@ -91,28 +91,6 @@ export class RunStore {
     await fs.rm(this.fileOf(runId), { force: true });
   }
 
-  /** The open run for this key, or a new one with a fresh ClientToken and SnapshotId. */
-  async openOrCreate(
-    key: string,
-    operation: string,
-    reboot: string,
-    now: Date,
-  ): Promise<{ record: RunRecord; resumed: boolean }> {
-    const open = await this.findOpen(key);
-    if (open) return { record: open, resumed: true };
-    const record: RunRecord = {
-      runId: newRunId(),
-      key,
-      operation,
-      reboot,
-      clientToken: randomUUID(),
-      snapshotId: randomUUID(),
-      createdAt: now.toISOString(),
-    };
-    await this.save(record);
-    return { record, resumed: false };
-  }
-
   /** Writes the record atomically (temporary file, then rename). */
   async save(record: RunRecord): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
