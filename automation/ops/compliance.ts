@@ -163,8 +163,11 @@ function addInstance(t: Totals, i: InstanceCompliance): void {
   t.securityNonCompliant += i.securityNonCompliant;
 }
 
-function addTotals(t: Totals, o: Totals): void {
-  for (const k of Object.keys(o) as (keyof Totals)[]) t[k] += o[k];
+const TOTAL_KEYS = Object.keys(emptyTotals()) as (keyof Totals)[];
+
+/** Adds `o`'s counts to `t` (`o` may carry other fields, e.g. a patch group's name). */
+export function addTotals(t: Totals, o: Totals): void {
+  for (const k of TOTAL_KEYS) t[k] += o[k];
 }
 
 /**

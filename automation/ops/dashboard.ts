@@ -4,7 +4,7 @@
  * scripts off; the inline script only adds sorting.
  */
 import type { ComplianceReport, PatchGroupCompliance, Totals } from "./compliance";
-import { emptyTotals } from "./compliance";
+import { addTotals, emptyTotals } from "./compliance";
 import { escapeHtml } from "../html/escape-html";
 import { slaSectionHtml } from "./dashboard-sla";
 import type { HistoryPoint } from "./history-store";
@@ -138,24 +138,21 @@ function accountDrillDown(report: ComplianceReport): string {
   return [...byAccount.entries()]
     .map(([account, targets]) => {
       const sum = emptyTotals();
-      for (const t of targets) {
-        if (t.state !== "SUCCEEDED") continue;
-        for (const k of Object.keys(sum) as (keyof Totals)[]) sum[k] += t.totals[k];
-      }
+      for (const t of targets) if (t.state === "SUCCEEDED") addTotals(sum, t.totals);
       const p = compliancePercent(sum);
       const breaches = targets.flatMap((t) =>
         (t.sla?.findings ?? []).filter((f) => f.breach).map((f) => ({ t, f })),
       );
       const unread = targets.filter((t) => t.state !== "SUCCEEDED").length;
       const regions = targets
-        .map(
-          (t) =>
-            `<li data-region="${escapeHtml(t.region)}">${escapeHtml(t.region)}: ${
-              t.state === "SUCCEEDED"
-                ? `${compliancePercent(t.totals) ?? "no data"}${compliancePercent(t.totals) === undefined ? "" : "%"} compliant, ${t.totals.instances} instance(s)`
-                : `not read (${escapeHtml(t.state)}: ${escapeHtml(t.reason)})`
-            }</li>`,
-        )
+        .map((t) => {
+          const tp = compliancePercent(t.totals);
+          const text =
+            t.state === "SUCCEEDED"
+              ? `${tp === undefined ? "no data" : `${tp}%`} compliant, ${t.totals.instances} instance(s)`
+              : `not read (${escapeHtml(t.state)}: ${escapeHtml(t.reason)})`;
+          return `<li data-region="${escapeHtml(t.region)}">${escapeHtml(t.region)}: ${text}</li>`;
+        })
         .join("");
       const breachItems = breaches
         .map(
@@ -247,7 +244,7 @@ export function renderDashboard(
         sum = { patchGroup: g.patchGroup, ...emptyTotals() };
         groups.set(g.patchGroup, sum);
       }
-      for (const k of Object.keys(emptyTotals()) as (keyof Totals)[]) sum[k] += g[k];
+      addTotals(sum, g);
     }
   }
   const groupRows = [...groups.values()]
