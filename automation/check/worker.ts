@@ -5,6 +5,8 @@
  * Run it as compiled JavaScript: the SDK reads a stack trace for every internal promise, which is
  * many times slower under ts-node's source-map hooks (see the performance notes in the README).
  */
+// First: the SDK's closure-serialization modules are deferred before anything loads the SDK.
+import "../startup/defer-now";
 import * as path from "path";
 import type { AccountConfig } from "../../components/types";
 import { evaluate } from "./evaluate";

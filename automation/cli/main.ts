@@ -5,6 +5,8 @@
  * Exit codes (./exit-codes.ts): 0 success, 1 some target failed or a mandatory violation, 2 bad
  * input or missing prerequisite, 130 interrupted.
  */
+// First: the SDK's closure-serialization modules are deferred before any command loads the SDK.
+import "../startup/defer-now";
 import { EXIT, exitForError } from "./exit-codes";
 import { CliIO, defaultIO, failedOutputs } from "./io";
 
