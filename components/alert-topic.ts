@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws-services";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT_ID_PATTERN } from "../domain";
 import { alertKeyPolicy, alertPolicyProblem, alertTopicPolicy } from "./alert-policies";

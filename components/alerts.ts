@@ -3,7 +3,7 @@
  * publisher role once per account, and per region the central topic (central account only) and
  * the rule forwarding failed automation executions to it.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws-services";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "../domain";
 import { topicArn } from "./alert-policies";

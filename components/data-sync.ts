@@ -2,7 +2,7 @@
  * Resource Data Sync of one account-region into the central log bucket (compliance.dataSync), so
  * Athena can query the inventory and compliance data of the whole fleet (docs/athena.md).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws-services";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_SYNC_NAME, DATA_SYNC_PREFIX } from "./log-bucket-policy";
 

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws-services";
 import * as pulumi from "@pulumi/pulumi";
 import { RUN_PATCH_BASELINE_DOCUMENT, type PatchOperation } from "../domain";
 import { parseMaintenanceWindow } from "./config";

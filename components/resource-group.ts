@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws-services";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_RESOURCE_GROUP_TAG } from "../domain";
 import { DEFAULT_RESOURCE_GROUP_NAME } from "./config";
