@@ -48,7 +48,7 @@ function ensureBuilt() {
   // Type errors elsewhere do not stop tsc from emitting; what matters here is a fresh dist/.
   spawnSync(
     process.execPath,
-    [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
+    [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-b", "tsconfig.json"],
     {
       cwd: ROOT,
       stdio: "ignore",
