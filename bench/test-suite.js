@@ -2,7 +2,8 @@
 // `npm run bench:test`: runs the whole suite (`npm test`) and prints its wall time and CPU time
 // (user + system of every process it started), per phase and in total, and the ten test files
 // that cost the most CPU, after the suite's own output. The machine is often shared: CPU time is
-// the figure that compares across runs; wall time is what a developer waits.
+// the figure that compares across runs; wall time is what a developer waits. A passing run rewrites
+// test/file-times.json, the order in which `npm test` hands files to mocha (longest first).
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain Node script */
 const { spawnSync } = require("child_process");
@@ -36,5 +37,18 @@ for (const f of s.files.slice(0, 10)) {
   console.log(
     `  ${sec(f.totalCpuS).padStart(8)} ${sec(f.childCpuS).padStart(8)} ${sec(f.wallS).padStart(8)}  ${f.file}`,
   );
+}
+if (run.status === 0) {
+  // The order `npm test` hands files to mocha's workers in: longest first (scripts/test.js).
+  const times = Object.fromEntries(
+    s.files
+      .map((f) => [f.file, Math.round(f.wallS * 10) / 10])
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  fs.writeFileSync(
+    path.join(__dirname, "..", "test", "file-times.json"),
+    `${JSON.stringify(times, null, 2)}\n`,
+  );
+  console.log("\ntest/file-times.json rewritten with these wall times");
 }
 process.exitCode = run.status ?? 1;

@@ -17,6 +17,12 @@ const os = require("os");
 const path = require("path");
 
 const PHASES = ["deps:check", "build", "format:check", "test:unit"];
+const ROOT = path.join(__dirname, "..");
+const MOCHA = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
+/** mocha's parallel workers, as `npm run test:unit` runs them. */
+const JOBS = 2;
+/** Each test file's wall time in a reference run; `npm run bench:test` writes it. */
+const TIMES = path.join(ROOT, "test", "file-times.json");
 
 /** CPU seconds (user + system) of this process's reaped children, from /proc/self/stat (Linux). */
 function childCpuSeconds() {
@@ -30,16 +36,16 @@ function childCpuSeconds() {
   }
 }
 
-// `node scripts/test.js --phase <script>`: runs `npm run -s <script>` with inherited output, then
-// reports the CPU time of everything it started on fd 3 (the processes are reaped by then).
+// `node scripts/test.js --phase <script> [file...]`: runs `npm run -s <script>` (for test:unit,
+// mocha on the given files in that order) with inherited output, then reports the CPU time of
+// everything it started on fd 3 (the processes are reaped by then).
 if (process.argv[2] === "--phase") {
-  const child = spawn(
-    process.platform === "win32" ? "npm.cmd" : "npm",
-    ["run", "-s", process.argv[3]],
-    {
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
+  const [script, ...files] = process.argv.slice(3);
+  const [command, args] =
+    files.length > 0
+      ? [process.execPath, [MOCHA, "--parallel", "--jobs", String(JOBS), ...files]]
+      : [process.platform === "win32" ? "npm.cmd" : "npm", ["run", "-s", script]];
+  const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"] });
   child.on("close", (code) => {
     try {
       fs.writeSync(3, JSON.stringify({ cpuS: childCpuSeconds() }));
@@ -51,12 +57,37 @@ if (process.argv[2] === "--phase") {
   return;
 }
 
+/**
+ * The test files, longest first, so that mocha's parallel workers (which take files in the order
+ * given) do not end on one long file while the other worker sits idle. The order comes from the
+ * wall times in test/file-times.json, which `npm run bench:test` rewrites; a file it does not list
+ * yet goes first. The files are those `npm run test:unit` finds.
+ */
+function testFilesLongestFirst() {
+  const files = fs
+    .readdirSync(path.join(ROOT, "test"), { recursive: true })
+    .map((f) => path.join("test", f).split(path.sep).join("/"))
+    .filter((f) => f.endsWith(".test.ts") && !f.startsWith("test/engine/"))
+    .sort();
+  let times = {};
+  try {
+    times = JSON.parse(fs.readFileSync(TIMES, "utf8"));
+  } catch {
+    // No times: name order.
+  }
+  const weight = (f) => times[f] ?? Infinity;
+  return files
+    .map((f, i) => ({ f, i, w: weight(f) }))
+    .sort((a, b) => b.w - a.w || a.i - b.i)
+    .map((x) => x.f);
+}
+
 /** Runs one phase, collecting its output; resolves with its exit code, wall and CPU time. */
-function runScript(script, env) {
+function runScript(script, env, files = []) {
   return new Promise((resolve) => {
     const started = Date.now();
     process.stderr.write(`[suite] ${script} started\n`);
-    const child = spawn(process.execPath, [__filename, "--phase", script], {
+    const child = spawn(process.execPath, [__filename, "--phase", script, ...files], {
       stdio: ["ignore", "pipe", "pipe", "pipe"],
       env,
     });
@@ -115,12 +146,12 @@ async function main() {
   const env = { ...process.env, PATCHFLEET_TEST_TIMING: timing };
   const cpuAtStart = childCpuSeconds();
   const results = new Map();
-  const record = async (script) => results.set(script, await runScript(script, env));
+  const record = async (script, files) => results.set(script, await runScript(script, env, files));
   await Promise.all([
     // The build, then mocha.
     (async () => {
       await record("build");
-      await record("test:unit");
+      await record("test:unit", testFilesLongestFirst());
     })(),
     // Beside them, the checks that need nothing built.
     (async () => {
