@@ -115,12 +115,15 @@ async function exec(
   let settle: (end: { code?: number; signal?: "SIGINT" }) => void = () => undefined;
   const ended = new Promise<{ code?: number; signal?: "SIGINT" }>((r) => (settle = r));
   let over = false;
+  // execa's `killed`: a signal was sent, whether or not it ended the process.
+  let signalled = false;
   let invocation: { done: Promise<number>; stop(): void } | undefined;
   if (signal) {
     // cmd.js: proc.kill("SIGINT") on abort; a process that has exited gets nothing, one that has
     // not started listening yet dies of it.
     signal.addEventListener("abort", () => {
       if (over) return;
+      signalled = true;
       if (sigintListeners.length > 0) {
         for (const listener of sigintListeners) listener();
         return;
@@ -173,7 +176,7 @@ async function exec(
     escapedCommand: joined,
     timedOut: false,
     isCanceled: false,
-    killed: end.signal !== undefined,
+    killed: signalled,
     parsed: { options: { timeout: 0 } },
   });
   // cmd.js: execa rejects on a non-zero exit, and its catch wraps that error with code -2.
