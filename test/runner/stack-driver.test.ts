@@ -220,7 +220,7 @@ describe("stack driver against the stand-in pulumi CLI", function () {
   });
 
   it("a locked stack fails once with the lock holder's message, never cancels or retries", async () => {
-    const driver = await setup({ stacks: { s1: { up: "locked" } } }, "process");
+    const driver = await setup({ stacks: { s1: { up: "locked" } } });
     const outcome = await driver.run(spec("s1"), "up");
     assert.equal(outcome.state, "FAILED");
     assert.match(
