@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { closest } from "../../components/config-util";
 import { InputError } from "../../domain";
 
@@ -20,6 +21,8 @@ export interface CliIO {
   signal: AbortSignal;
   /** Resolves once what was written to stdout has gone out (or failed). */
   flush?: () => Promise<void>;
+  /** The Pulumi CLI for stack commands. @default the `pulumi` on env.PATH, resolved per run */
+  pulumiCommand?: PulumiCommand;
 }
 
 /** Bad input or a missing prerequisite: the CLI prints the message alone and exits 2. */

@@ -72,6 +72,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     only: [account.account],
     signal: io.signal,
     env: io.env,
+    pulumiCommand: io.pulumiCommand,
   });
   const target = result.targets.find((t) => t.account === account.account);
   if (!target || target.state === "SKIPPED") {

@@ -117,6 +117,7 @@ async function run(op: StackOperation, argv: string[], io: CliIO): Promise<numbe
     clearPendingCreates: options["clear-pending-creates"],
     breakLock: options["break-lock"],
     env: io.env,
+    pulumiCommand: io.pulumiCommand,
     onEvent: (e) => renderer.onEvent(e),
   });
   const report = buildReport(result);

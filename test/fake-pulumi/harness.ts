@@ -5,6 +5,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { inProcessPulumi } from "./in-process";
 
 export const FAKE_BIN = path.join(__dirname, "bin");
 export const FAKE_PULUMI = path.join(FAKE_BIN, "pulumi");
@@ -79,12 +81,22 @@ export class FakePulumi {
     };
   }
 
-  /** Every invocation so far, in the order they finished. */
+  /**
+   * The stand-in run inside this process, as the PulumiCommand runFleet and StackDriver take: the
+   * same code, scenario and invocation log as the executable, without a process per call (an
+   * invocation's `pid` is then a counter). For tests of the runner's logic; tests about processes
+   * (PATH, signals, the environment a child gets) resolve the executable instead.
+   */
+  command(): Promise<PulumiCommand> {
+    return inProcessPulumi(FAKE_PULUMI);
+  }
+
   /** Whether a "slow" operation of `stack` is under way (the fake marks it when it starts). */
   slowStarted(stack: string): boolean {
     return fs.existsSync(`${this.logFile}.slow-${stack}`);
   }
 
+  /** Every invocation so far, in the order they finished. */
   invocations(): Invocation[] {
     if (!fs.existsSync(this.logFile)) return [];
     return fs

@@ -26,12 +26,16 @@ interface Registered {
 describe("the topology program under the stand-in engine", function () {
   this.timeout(60000);
   let fake: FakePulumi;
-  let cli: PulumiCommand;
+  let inProcess: PulumiCommand;
+  let spawned: PulumiCommand;
   let fleet: Fleet;
 
   before(async () => {
     fake = new FakePulumi({ engine: true });
-    cli = await resolvePulumiCli({ env: fake.env() });
+    // The stand-in mostly runs in process; the second test keeps the executable, so that engine
+    // mode is also proven across a process boundary (the language host is this test process).
+    inProcess = await fake.command();
+    spawned = await resolvePulumiCli({ env: fake.env() });
     fleet = testFleet(path.join(fake.dir, "fleet.yaml"), 0, {
       members: [account("222222222222", "prod-a")],
     });
@@ -59,7 +63,7 @@ describe("the topology program under the stand-in engine", function () {
       fleet,
       operation: "up",
       env: fake.env(),
-      pulumiCommand: cli,
+      pulumiCommand: inProcess,
       program: topologyProgram,
     });
     assert.deepEqual(
@@ -115,7 +119,7 @@ describe("the topology program under the stand-in engine", function () {
       operation: "preview",
       only: ["prod-a"],
       env: fake.env(),
-      pulumiCommand: cli,
+      pulumiCommand: spawned,
       program: (config) => topologyProgram({ ...config, centralAccountId: "12345" }),
     });
     assert.equal(result.targets.length, 1);

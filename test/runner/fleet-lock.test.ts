@@ -65,8 +65,10 @@ describe("fleet lock: one run at a time per fleet (real processes)", function ()
     }
   }
 
+  // patchfleet in this process runs the stand-in CLI in process too; the runs started with
+  // startUp are real processes throughout.
   const upInProcess = async (extra: string[] = []) => {
-    const io = captureIO({ cwd: work, env: fake.env() });
+    const io = captureIO({ cwd: work, env: fake.env(), pulumiCommand: await fake.command() });
     const code = await main(["up", "--fleet", "fleet.yaml", ...extra], io);
     return { code, err: io.err };
   };
@@ -140,7 +142,7 @@ describe("fleet lock: one run at a time per fleet (real processes)", function ()
     fs.mkdirSync(path.dirname(lockFile), { recursive: true });
     const live = { pid: process.pid, host: os.hostname(), since: "now", operation: "up" };
     fs.writeFileSync(lockFile, JSON.stringify(live));
-    const io = captureIO({ cwd: work, env: fake.env() });
+    const io = captureIO({ cwd: work, env: fake.env(), pulumiCommand: await fake.command() });
     await main(["outputs", "--fleet", "fleet.yaml"], io);
     assert.doesNotMatch(io.err, /locked/);
   });

@@ -27,11 +27,19 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
     members: fleet.members.map((m) => stackName(m)),
   });
 
-  async function setup(scenario: (n: ReturnType<typeof names>) => Scenario, members = 3) {
+  /**
+   * A fleet of `members` and the stand-in CLI run in this process; `form: "process"` resolves the
+   * executable on PATH instead, for tests about what a real process gets (a SIGINT, its environment).
+   */
+  async function setup(
+    scenario: (n: ReturnType<typeof names>) => Scenario,
+    members = 3,
+    form: "in-process" | "process" = "in-process",
+  ) {
     fake = new FakePulumi();
     fleet = testFleet(path.join(fake.dir, "fleet.yaml"), members);
     fake.setScenario(scenario(names()));
-    cli = await resolvePulumiCli({ env: fake.env() });
+    cli = form === "process" ? await resolvePulumiCli({ env: fake.env() }) : await fake.command();
     configs = new Map();
   }
 
@@ -246,12 +254,16 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
   });
 
   it("interrupt: one SIGINT to the running member, nothing new starts, result still complete", async () => {
-    await setup((n) => ({
-      stacks: {
-        [n.central]: { outputs: CENTRAL_OUTPUTS },
-        [n.members[0]]: { up: "slow", slowMs: 20000 },
-      },
-    }));
+    await setup(
+      (n) => ({
+        stacks: {
+          [n.central]: { outputs: CENTRAL_OUTPUTS },
+          [n.members[0]]: { up: "slow", slowMs: 20000 },
+        },
+      }),
+      3,
+      "process",
+    );
     const controller = new AbortController();
     const n = names();
     const started = Date.now();
@@ -359,7 +371,7 @@ describe("fleet runner against the stand-in pulumi CLI", function () {
     assert.equal(fake.invocations().length, 0);
   });
   it("passes PULUMI_CONFIG_PASSPHRASE_FILE through to every CLI call", async () => {
-    await setup(() => ({}), 1);
+    await setup(() => ({}), 1, "process");
     const env = fake.env({ PULUMI_CONFIG_PASSPHRASE_FILE: path.join(fake.dir, "passphrase") });
     delete env.PULUMI_CONFIG_PASSPHRASE;
     const result = await run("preview", { env });

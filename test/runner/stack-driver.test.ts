@@ -32,9 +32,17 @@ describe("stack driver against the stand-in pulumi CLI", function () {
   let cli: PulumiCommand;
   let backend: string;
 
-  async function setup(scenario: Scenario): Promise<StackDriver> {
+  /**
+   * A driver on the stand-in CLI run in this process; `form: "process"` resolves the executable on
+   * PATH instead, for tests about the process itself (its path, environment, a SIGINT to it) and
+   * ones kept on it so the two forms cannot drift apart (see test/fake-pulumi/forms.test.ts).
+   */
+  async function setup(
+    scenario: Scenario,
+    form: "in-process" | "process" = "in-process",
+  ): Promise<StackDriver> {
     fake = new FakePulumi(scenario);
-    cli = await resolvePulumiCli({ env: fake.env() });
+    cli = form === "process" ? await resolvePulumiCli({ env: fake.env() }) : await fake.command();
     backend = `file://${path.join(fake.dir, "state")}`;
     fs.mkdirSync(path.join(fake.dir, "state"));
     return new StackDriver({
@@ -57,20 +65,23 @@ describe("stack driver against the stand-in pulumi CLI", function () {
   afterEach(() => fake?.cleanup());
 
   it("resolves the CLI once to the executable on PATH and reads its version", async () => {
-    await setup({});
+    await setup({}, "process");
     assert.equal(cli.command, FAKE_PULUMI);
     assert.equal(cli.version?.version, "3.200.0");
   });
 
   it("creates a new stack, sets config, checks for pending operations, then runs up", async () => {
-    const driver = await setup({
-      stacks: {
-        s1: {
-          outputs: { roleArn: "arn:aws:iam::1:role/r", token: "tok-12345" },
-          secretOutputs: ["token"],
+    const driver = await setup(
+      {
+        stacks: {
+          s1: {
+            outputs: { roleArn: "arn:aws:iam::1:role/r", token: "tok-12345" },
+            secretOutputs: ["token"],
+          },
         },
       },
-    });
+      "process",
+    );
     const lines: string[] = [];
     const outcome = await driver.run(
       spec("s1", {
@@ -299,7 +310,7 @@ describe("stack driver against the stand-in pulumi CLI", function () {
   });
 
   it("interrupting a slow up sends the CLI one SIGINT and reports FAILED with a refresh hint", async () => {
-    const driver = await setup({ stacks: { s1: { up: "slow", slowMs: 15000 } } });
+    const driver = await setup({ stacks: { s1: { up: "slow", slowMs: 15000 } } }, "process");
     const controller = new AbortController();
     const started = Date.now();
     const running = driver.run(spec("s1"), "up", {
@@ -323,7 +334,7 @@ describe("stack driver against the stand-in pulumi CLI", function () {
   });
 
   it("with forwardAbort off, an abort sends nothing to the CLI and waits for it to end", async () => {
-    const driver = await setup({ stacks: { s1: { up: "slow", slowMs: 1500 } } });
+    const driver = await setup({ stacks: { s1: { up: "slow", slowMs: 1500 } } }, "process");
     const controller = new AbortController();
     const started = Date.now();
     const outcome = await driver.run(spec("s1"), "up", {
