@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { CheckMocks, MockTarget } from "./mocks";
+import { skipUnreadPromiseStacks } from "./sdk-debug-stacks";
 import type { SynthesizedResource } from "./types";
 
 // The per-run store is internal to the SDK (its .d.ts leaves it out); the Automation API's
@@ -165,6 +166,7 @@ export function synthesize(
   options: SynthesisOptions,
   program: () => unknown,
 ): Promise<SynthesisResult> {
+  skipUnreadPromiseStacks();
   const run = async (): Promise<SynthesisResult> => {
     const mocks = new CheckMocks(options.target);
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);

@@ -204,7 +204,8 @@ describe("patchfleet check --fleet (end to end through the CLI)", function () {
     const text = fs.readFileSync(path.join(ROOT, "examples", "fleet.yaml"), "utf8");
     assert.match(text, /approveAfterDays: 2\n/);
     fs.writeFileSync(slow, text.replace(/approveAfterDays: 2\n/, "approveAfterDays: 30\n"));
-    const run = await runCli(["check", "--fleet", slow, "--json"]);
+    // One worker: parallelism is not what this test is about.
+    const run = await runCli(["check", "--fleet", slow, "--json", "--workers", "1"]);
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
     assert.deepEqual(report.summary, { targets: 4, resources: 143, mandatory: 1, advisory: 0 });

@@ -164,12 +164,22 @@ describe("check: process lifecycle, stdout faults and program output (real proce
   describe("stdout", () => {
     let program: string;
     before(() => {
-      // Enough JSON (a few hundred KB) that the report cannot sit in a pipe buffer.
+      // Enough JSON (about 320 KB; the HTML page about 380 KB) that the report cannot sit in a
+      // pipe buffer (64 KiB by default on Linux, pipe(7)), from few resources: 20 documents of
+      // 16 KB each (300 small roles gave only 57 KB and cost more to synthesize).
       program = path.join(tmp, "many.js");
       fs.writeFileSync(
         program,
         'const aws = require("@pulumi/aws");\n' +
-          'for (let i = 0; i < 300; i++) new aws.iam.Role("r" + i, { assumeRolePolicy: "{}" });\n',
+          "const mainSteps = Array.from({ length: 40 }, (_, i) => ({\n" +
+          '  action: "aws:runShellScript",\n' +
+          '  name: "step" + i,\n' +
+          '  inputs: { runCommand: ["echo " + "x".repeat(300)] },\n' +
+          "}));\n" +
+          'const content = JSON.stringify({ schemaVersion: "2.2", description: "many", mainSteps });\n' +
+          "for (let i = 0; i < 20; i++) {\n" +
+          '  new aws.ssm.Document("d" + i, { documentType: "Command", content });\n' +
+          "}\n",
       );
     });
 

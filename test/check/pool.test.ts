@@ -26,6 +26,12 @@ aws.ec2.Vpc.get("shared", "vpc-0abc");
 pulumi.log.warn("windows baseline has no approval rule");
 `;
 
+const REJECTS_PROGRAM = [
+  'const aws = require("@pulumi/aws");',
+  'const role = new aws.iam.Role("r", { assumeRolePolicy: "{}" });',
+  'role.arn.apply((arn) => { throw new Error("cannot use " + arn); });',
+].join("\n");
+
 describe("check: worker pool", function () {
   this.timeout(120_000);
   let tmp: string;
@@ -44,8 +50,19 @@ describe("check: worker pool", function () {
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+  /**
+   * The graph program, then a program whose rejection nobody awaits, in one worker (each target
+   * gets a fresh runtime): run once, read by the first test and by the rejection's test.
+   */
+  let graphAndRejects: ReturnType<typeof runJobs> | undefined;
+  const graphRun = () =>
+    (graphAndRejects ??= runJobs(
+      [job("graph", GRAPH_PROGRAM, 0), job("rejects", REJECTS_PROGRAM, 1)],
+      { workers: 1 },
+    ));
+
   it("records parents, providers, regions, dependencies and property dependencies as the engine would", async () => {
-    const { results, stats } = await runJobs([job("graph", GRAPH_PROGRAM, 0)], { workers: 1 });
+    const { results, stats } = await graphRun();
     assert.equal(stats.workersStarted, 1);
     const [result] = results;
     assert.equal(result.failure, undefined);
@@ -130,17 +147,12 @@ describe("check: worker pool", function () {
   });
 
   it("reports a rejection nobody awaited as the program's failure", async () => {
-    const source = [
-      'const aws = require("@pulumi/aws");',
-      'const role = new aws.iam.Role("r", { assumeRolePolicy: "{}" });',
-      'role.arn.apply((arn) => { throw new Error("cannot use " + arn); });',
-    ].join("\n");
-    const { results } = await runJobs([job("rejects", source, 0)], { workers: 1 });
+    const { results } = await graphRun();
     assert.equal(
-      results[0].failure?.message,
+      results[1].failure?.message,
       "cannot use arn:aws:iam::123456789012:role/r-f70c471",
     );
-    assert.equal(results[0].failure?.location, "rejects/index.js:3:33");
+    assert.equal(results[1].failure?.location, "rejects/index.js:3:33");
   });
 
   it("stops handing out targets when aborted mid-run and marks the rest not checked", async () => {

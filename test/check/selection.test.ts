@@ -127,6 +127,9 @@ describe("patchfleet check --only / --report (CLI)", function () {
       "--json",
       "--report",
       file,
+      // One worker: parallelism is not what this test is about.
+      "--workers",
+      "1",
     ]);
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);

@@ -10,6 +10,7 @@ import {
   renderText,
   summaryLine,
 } from "../../automation/check/check-report";
+import { skipUnreadPromiseStacks } from "../../automation/check/sdk-debug-stacks";
 import { plainValue, type CapturedResource } from "../../automation/check/synthesize";
 import { NOT_CHECKED, type TargetResult } from "../../automation/check/types";
 
@@ -415,6 +416,34 @@ describe("check: locating a program's failure", () => {
     assert.deepEqual(locateFailure(err, root, root), {
       message: "Expression expected.",
       location: "index.ts:3:11",
+    });
+  });
+});
+
+describe("check: the SDK's per-promise debug stacks", () => {
+  it("are not captured, while the promise is still tracked and settles as before", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal to the SDK
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+      debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T>;
+    };
+    skipUnreadPromiseStacks();
+    const once = debuggable.debuggablePromise;
+    skipUnreadPromiseStacks();
+    assert.equal(debuggable.debuggablePromise, once, "wrapped once per process");
+    const limit = Error.stackTraceLimit;
+    const inner = Promise.resolve(42);
+    const outer = debuggable.debuggablePromise(inner, "test");
+    assert.equal(Error.stackTraceLimit, limit);
+    // The SDK keeps the stack text on the promise it was given; with no frames it is the bare name.
+    assert.equal((inner as unknown as { _debugStackTrace: string })._debugStackTrace, "Error");
+    assert.equal((inner as unknown as { _debugCtx: string })._debugCtx, "test");
+    assert.equal(await outer, 42);
+    const failed = debuggable.debuggablePromise(Promise.reject(new Error("boom")), "test");
+    await assert.rejects(failed, (err: Error) => {
+      assert.equal(err.message, "boom");
+      // The program's own error keeps its stack.
+      assert.match(err.stack ?? "", /\n {4}at /);
+      return true;
     });
   });
 });

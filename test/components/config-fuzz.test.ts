@@ -9,7 +9,7 @@ import { exampleRaw, rawMember } from "./fixtures";
  * into an issue "could not be validated" by parseAccountConfig's last-resort guard; that guard
  * must never fire, so the tests fail on it too.
  */
-function checkOutcome(doc: unknown): void {
+function checkOutcome(doc: unknown): "accepted" | "rejected" {
   let result: unknown;
   try {
     result = parseAccountConfig(doc);
@@ -22,17 +22,19 @@ function checkOutcome(doc: unknown): void {
       assert.equal(typeof issue.path, "string");
       assert.ok(issue.path.length > 0, `issue without a path: ${issue.message}`);
       assert.ok(issue.message.length > 0, `issue without a message at ${issue.path}`);
-      assert.ok(
-        !issue.message.startsWith("could not be validated"),
-        `validator crashed: ${issue.path}: ${issue.message} for ${safeJson(doc)}`,
-      );
+      // The document is printed only on failure: serialising it for every issue was a quarter of
+      // this file's CPU.
+      if (issue.message.startsWith("could not be validated")) {
+        assert.fail(`validator crashed: ${issue.path}: ${issue.message} for ${safeJson(doc)}`);
+      }
     }
-    return;
+    return "rejected";
   }
   const config = result as { role: string; accountId: string; regions: string[] };
   assert.ok(config.role === "central" || config.role === "member");
   assert.match(config.accountId, /^[0-9]{12}$/);
   assert.ok(config.regions.length > 0);
+  return "accepted";
 }
 
 function safeJson(value: unknown): string {
@@ -188,13 +190,7 @@ describe("parseAccountConfig fuzz (B2)", function () {
           const path = all[m.at % all.length] as (string | number)[];
           doc = mutate(doc, path, m.replacement, m.remove);
         }
-        try {
-          parseAccountConfig(doc);
-          accepted++;
-        } catch {
-          // checked below
-        }
-        checkOutcome(doc);
+        if (checkOutcome(doc) === "accepted") accepted++;
         runs++;
       }),
       { numRuns: 3000, seed: 1125 },

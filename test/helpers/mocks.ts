@@ -5,6 +5,7 @@
  * hook (it also clears the record), build, `await settle()`, then assert on `resources`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { skipUnreadPromiseStacks } from "../../automation/check/sdk-debug-stacks";
 
 export interface RecordedResource {
   urn: string;
@@ -105,6 +106,9 @@ interface MonitorLike {
  * registerResource) picks them up; the URN comes from the monitor's own response.
  */
 export async function installMocks(): Promise<void> {
+  // As in the offline check: the SDK's per-promise debug stacks, source-mapped under ts-node, were
+  // most of these tests' CPU, and nothing reads them.
+  skipUnreadPromiseStacks();
   await pulumi.runtime.setMocks(mocks, MOCK_PROJECT, MOCK_STACK, false);
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   if (monitor.__patchfleetWrapped !== true) {
