@@ -3,11 +3,11 @@
 // of each phase and the ten costliest test files (`npm run bench:test` prints the same as a
 // benchmark).
 //
-// The build (tsc, which also type-checks), prettier and the one-@pulumi/pulumi check are
-// independent. mocha needs dist/ (the CLI tests run the compiled CLI), so it starts as soon as the
-// build is done, in mocha's parallel mode, while the checks run beside the build.
-// The type-aware eslint pass is `npm run lint`, a step of its own that CI runs (README,
-// "Development", says why).
+// The build (tsc -b, which also type-checks) and the one-@pulumi/pulumi check are independent.
+// mocha needs dist/ (the CLI tests run the compiled CLI), so it starts as soon as the build is
+// done, in mocha's parallel mode, while the check runs beside the build.
+// The type-aware eslint pass and prettier are `npm run lint`, a step of its own that CI runs
+// (README, "Development", says why).
 // Each phase's output is printed whole when the suite ends, in a fixed order, then the phase
 // times, then mocha's output: its closing line is "N passed, N failed, N skipped".
 "use strict";
@@ -16,7 +16,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
-const PHASES = ["deps:check", "build", "format:check", "test:unit"];
+const PHASES = ["deps:check", "build", "test:unit"];
 const ROOT = path.join(__dirname, "..");
 const MOCHA = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
 /** mocha's parallel workers, as `npm run test:unit` runs them. */
@@ -153,10 +153,8 @@ async function main() {
       await record("build");
       await record("test:unit", testFilesLongestFirst());
     })(),
-    // Beside them, the checks that need nothing built.
-    (async () => {
-      for (const script of ["deps:check", "format:check"]) await record(script);
-    })(),
+    // Beside them, the check that needs nothing built.
+    record("deps:check"),
   ]);
   const wall = Date.now() - started;
   const cpu = childCpuSeconds() - cpuAtStart;
@@ -175,7 +173,7 @@ async function main() {
         `  ${cpuText(t.totalCpuS).padStart(8)} ${cpuText(t.childCpuS).padStart(8)} ${cpuText(t.wallS).padStart(8)}  ${t.file}`,
     );
   const table =
-    `\nsuite phases (build then mocha, beside deps:check and format:check; lint is npm run lint)\n` +
+    `\nsuite phases (build then mocha, beside deps:check; eslint and prettier are npm run lint)\n` +
     `  ${"phase".padEnd(13)} ${"wall".padStart(8)} ${"CPU".padStart(9)}\n` +
     `${lines.join("\n")}\n` +
     `  ${"total".padEnd(13)} ${fmt(wall).padStart(8)} ${cpuText(cpu).padStart(9)}  on ${os.availableParallelism()} cores\n` +
