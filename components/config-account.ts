@@ -10,7 +10,7 @@ import {
   objectWithKnownKeys,
   optionalString,
 } from "./config-util";
-import { parseRegionList, parseTagMap } from "./config-rules";
+import { parseRegionList, parseTagMap, resourceGroupTagKeyProblem } from "./config-rules";
 import type { AccountRole } from "./types";
 
 export function accountId(value: unknown, path: string, issues: ConfigIssue[]): string | undefined {
@@ -52,12 +52,8 @@ export function parseResourceGroupTag(
   if (obj === undefined) return { ...DEFAULT_RESOURCE_GROUP_TAG };
   const key = optionalString(obj, "key", "resourceGroupTag", issues);
   const value = optionalString(obj, "value", "resourceGroupTag", issues);
-  if (key === undefined || key.length === 0 || key.length > 128) {
-    issues.push({
-      path: "resourceGroupTag.key",
-      message: `must be a tag key of 1–128 characters, got ${describe(obj.key)}`,
-    });
-  }
+  const keyProblem = resourceGroupTagKeyProblem(key ?? obj.key);
+  if (keyProblem !== undefined) issues.push({ path: "resourceGroupTag.key", message: keyProblem });
   if (value === undefined || value.length > 256) {
     issues.push({
       path: "resourceGroupTag.value",

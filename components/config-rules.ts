@@ -24,6 +24,19 @@ export function isTagKey(key: string): boolean {
   return key.length > 0 && key.length <= 128 && !key.toLowerCase().startsWith("aws:");
 }
 
+/**
+ * The problem with the tag key that selects instances into the resource group (stack config
+ * `resourceGroupTag.key`, fleet file `resourceGroup.tagKey`), or undefined. It is the key people put
+ * on their instances, so the `aws:` prefix, which AWS reserves and which no one can add to an
+ * instance (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions),
+ * would select only what AWS itself tags.
+ */
+export function resourceGroupTagKeyProblem(key: unknown): string | undefined {
+  return typeof key === "string" && isTagKey(key)
+    ? undefined
+    : `must be a tag key of 1–128 characters not starting with aws:, got ${describe(key)}`;
+}
+
 export function isTagValue(value: unknown): value is string {
   return typeof value === "string" && value.length <= 256;
 }

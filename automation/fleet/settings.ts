@@ -19,7 +19,11 @@ import {
 } from "../../components/config";
 import * as names from "../../components/config-names";
 import { describe } from "../../components/config-util";
-import { parseTagMap, rateControl } from "../../components/config-rules";
+import {
+  parseTagMap,
+  rateControl,
+  resourceGroupTagKeyProblem,
+} from "../../components/config-rules";
 import { checkShareCount } from "../../components/document-sharing";
 import {
   ORGANIZATION_ID_PATTERN,
@@ -62,15 +66,8 @@ export function parseSettings(
           "resource group settings",
         );
   const tagKey = rg === undefined ? undefined : c.string(rg, "tagKey", "resourceGroup");
-  if (
-    tagKey !== undefined &&
-    (tagKey.length === 0 || tagKey.length > 128 || /^aws:/i.test(tagKey))
-  ) {
-    c.add(
-      "resourceGroup.tagKey",
-      `must be a tag key of 1–128 characters not starting with aws:, got ${describe(tagKey)}`,
-    );
-  }
+  const tagKeyProblem = tagKey === undefined ? undefined : resourceGroupTagKeyProblem(tagKey);
+  if (tagKeyProblem !== undefined) c.add("resourceGroup.tagKey", tagKeyProblem);
   const tagValue = rg === undefined ? undefined : c.string(rg, "tagValue", "resourceGroup");
   if (tagValue !== undefined && tagValue.length > 256) {
     c.add("resourceGroup.tagValue", "must be a tag value of at most 256 characters");
