@@ -1,10 +1,10 @@
 // A stack trace's frames in tsc's output (dist/**/*.js) pointed back at the TypeScript lines they
 // were compiled from, through the .js.map files tsc writes beside them ("sourceMap": true).
 //
-// `npm test` runs the compiled tests without source-map support in the test processes: Node's
-// --enable-source-maps (or ts-node's hook) maps every stack that is read, and the Pulumi SDK reads
-// one for every promise it makes. The reporter (test/summary-reporter.js) maps only the stacks of
-// failed tests, once each, when it prints them.
+// The reporter (test/summary-reporter.js) maps failed tests' stacks with it, once each, when it
+// prints them. `npm test` also has Node map every stack in its test processes
+// (test/helpers/source-maps.js, about 1 s of CPU); this keeps a failure readable in a run without
+// that (a compiled test run with other settings) at no cost until a test fails.
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded by mocha's reporter as CommonJS */
 const fs = require("fs");
