@@ -6,6 +6,10 @@
 // The build (tsc -b, which also type-checks) and the one-@pulumi/pulumi check are independent.
 // mocha needs dist/ (the CLI tests run the compiled CLI), so it starts as soon as the build is
 // done, in mocha's parallel mode, while the check runs beside the build.
+// mocha runs the tests as tsc compiled them (dist/test/**/*.test.js, .mocharc.dist.json), not
+// under ts-node: loading the product's modules through ts-node cost each worker ~7 s of CPU
+// (~1.3 s compiled), and ts-node's source-map hook made every stack the Pulumi SDK reads costly.
+// `npx mocha test/x.test.ts` (.mocharc.json, ts-node) runs the same tests from their sources.
 // The type-aware eslint pass and prettier are `npm run lint`, a step of its own that CI runs
 // (README, "Development", says why).
 // Each phase's output is printed whole when the suite ends, in a fixed order, then the phase
@@ -19,7 +23,9 @@ const path = require("path");
 const PHASES = ["deps:check", "build", "test:unit"];
 const ROOT = path.join(__dirname, "..");
 const MOCHA = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
-/** mocha's parallel workers, as `npm run test:unit` runs them. */
+/** mocha's settings for the compiled tests: no ts-node, `.js` files, the same hooks and reporter. */
+const MOCHARC_DIST = path.join(ROOT, ".mocharc.dist.json");
+/** mocha's parallel workers. */
 const JOBS = 2;
 /** Each test file's wall time in a reference run; `npm run bench:test` writes it. */
 const TIMES = path.join(ROOT, "test", "file-times.json");
@@ -36,14 +42,22 @@ function childCpuSeconds() {
   }
 }
 
+/** mocha, in parallel mode, on the given compiled test files in that order. */
+function compiledMocha(files) {
+  return [
+    process.execPath,
+    [MOCHA, "--config", MOCHARC_DIST, "--parallel", "--jobs", String(JOBS), ...files],
+  ];
+}
+
 // `node scripts/test.js --phase <script> [file...]`: runs `npm run -s <script>` (for test:unit,
-// mocha on the given files in that order) with inherited output, then reports the CPU time of
-// everything it started on fd 3 (the processes are reaped by then).
+// mocha on the given compiled files in that order) with inherited output, then reports the CPU
+// time of everything it started on fd 3 (the processes are reaped by then).
 if (process.argv[2] === "--phase") {
   const [script, ...files] = process.argv.slice(3);
   const [command, args] =
-    files.length > 0
-      ? [process.execPath, [MOCHA, "--parallel", "--jobs", String(JOBS), ...files]]
+    script === "test:unit"
+      ? compiledMocha(files)
       : [process.platform === "win32" ? "npm.cmd" : "npm", ["run", "-s", script]];
   const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"] });
   child.on("close", (code) => {
@@ -57,11 +71,22 @@ if (process.argv[2] === "--phase") {
   return;
 }
 
+// `node scripts/test.js --unit` (`npm run test:unit`, after its tsc -b): npm test's mocha phase
+// alone, the compiled tests longest first.
+if (process.argv[2] === "--unit") {
+  const [command, args] = compiledMocha(compiledTestFiles());
+  spawn(command, args, { stdio: "inherit" }).on("close", (code) => {
+    process.exitCode = code ?? 1;
+  });
+  return;
+}
+
 /**
  * The test files, longest first, so that mocha's parallel workers (which take files in the order
  * given) do not end on one long file while the other worker sits idle. The order comes from the
  * wall times in test/file-times.json, which `npm run bench:test` rewrites; a file it does not list
- * yet goes first. The files are those `npm run test:unit` finds.
+ * yet goes first. The files are the *.test.ts files under test/, except test/engine/ (which is
+ * `npm run test:engine`).
  */
 function testFilesLongestFirst() {
   const files = fs
@@ -80,6 +105,15 @@ function testFilesLongestFirst() {
     .map((f, i) => ({ f, i, w: weight(f) }))
     .sort((a, b) => b.w - a.w || a.i - b.i)
     .map((x) => x.f);
+}
+
+/**
+ * The compiled form of each test file, dist/test/x.test.js for test/x.test.ts, longest first. The
+ * list comes from the TypeScript files, so a test deleted from test/ whose JavaScript tsc left
+ * behind in dist/test/ does not run.
+ */
+function compiledTestFiles() {
+  return testFilesLongestFirst().map((f) => path.posix.join("dist", f.replace(/\.ts$/, ".js")));
 }
 
 /** Runs one phase, collecting its output; resolves with its exit code, wall and CPU time. */
@@ -151,7 +185,7 @@ async function main() {
     // The build, then mocha.
     (async () => {
       await record("build");
-      await record("test:unit", testFilesLongestFirst());
+      await record("test:unit", compiledTestFiles());
     })(),
     // Beside them, the check that needs nothing built.
     record("deps:check"),

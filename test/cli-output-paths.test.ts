@@ -6,6 +6,7 @@ import * as path from "path";
 import { checkOutputPath, failedOutputs, UsageError, writeOutputFile } from "../automation/cli/io";
 import { main } from "../automation/cli/main";
 import { captureIO } from "./helpers/cli-io";
+import { repoPath } from "./helpers/repo-paths";
 
 describe("output paths (--report, --html)", () => {
   let dir: string;
@@ -65,13 +66,7 @@ describe("output paths (--report, --html)", () => {
     fs.writeFileSync(path.join(dir, "x"), "");
     const io = captureIO({ cwd: dir });
     const code = await main(
-      [
-        "check",
-        "--fleet",
-        path.join(__dirname, "..", "examples", "fleet.yaml"),
-        "--html",
-        "x/r.html",
-      ],
+      ["check", "--fleet", repoPath("examples", "fleet.yaml"), "--html", "x/r.html"],
       io,
     );
     assert.equal(code, 2);

@@ -3,12 +3,13 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { REPO_ROOT } from "./helpers/repo-paths";
 
 // Tools embed patchfleet as `require("patchfleet/automation")`: resolve it the way a consumer's
 // node_modules would, against the compiled build that `npm ci` / `npm test` produce.
 describe("library entry point", () => {
   it("exposes the runner, the offline check and fleet operations as patchfleet/automation", () => {
-    const root = path.join(__dirname, "..");
+    const root = REPO_ROOT;
     const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "patchfleet-consumer-"));
     try {
       fs.mkdirSync(path.join(consumer, "node_modules"));

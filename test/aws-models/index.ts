@@ -7,7 +7,7 @@
  * the request as the SDK or the JSON protocol sends it.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { repoPath } from "../helpers/repo-paths";
 
 export type Service =
   "ssm" | "sts" | "s3" | "resource-groups" | "iam" | "events" | "sns" | "kms" | "account" | "ec2";
@@ -46,7 +46,7 @@ export function model(service: Service): ServiceModel {
   let found = cache.get(service);
   if (!found) {
     found = JSON.parse(
-      fs.readFileSync(path.join(__dirname, `${service}.json`), "utf8"),
+      fs.readFileSync(repoPath("test", "aws-models", `${service}.json`), "utf8"),
     ) as ServiceModel;
     cache.set(service, found);
   }

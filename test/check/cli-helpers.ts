@@ -5,8 +5,9 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { REPO_ROOT, repoPath } from "../helpers/repo-paths";
 
-export const ROOT = path.join(__dirname, "..", "..");
+export const ROOT = REPO_ROOT;
 const BIN = path.join(ROOT, "bin", "patchfleet.js");
 
 /**
@@ -15,8 +16,10 @@ const BIN = path.join(ROOT, "bin", "patchfleet.js");
  * only confirms that dist/ is current.
  */
 export function ensureBuilt(): void {
+  // A CommonJS mocha plugin in test/ (tsc does not copy it to dist/test/): named from the root.
+  const hooks = repoPath("test", "helpers", "suite-hooks.js");
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS mocha plugin
-  (require("../helpers/suite-hooks") as { ensureBuilt: () => void }).ensureBuilt();
+  (require(hooks) as { ensureBuilt: () => void }).ensureBuilt();
 }
 
 export interface CliRun {

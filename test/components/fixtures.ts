@@ -1,9 +1,9 @@
 /** Config fixtures shared by the component tests. */
 import * as fs from "fs";
-import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError, parseAccountConfig } from "../../components/config";
 import type { AccountConfig } from "../../components/types";
+import { repoPath } from "../helpers/repo-paths";
 
 export const CENTRAL = "111111111111";
 export const MEMBER_A = "222222222222";
@@ -59,7 +59,7 @@ export function config(raw: Record<string, unknown>): AccountConfig {
 
 /** The `patchfleet:` namespace of Pulumi.example.yaml as a raw object. */
 export function exampleRaw(): Record<string, unknown> {
-  const file = path.join(__dirname, "..", "..", "Pulumi.example.yaml");
+  const file = repoPath("Pulumi.example.yaml");
   const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc.config)) {

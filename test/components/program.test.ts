@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { installMocks, mockArn, ofType, resources, settle, valueOf } from "../helpers/mocks";
 import { CENTRAL, exampleRaw } from "./fixtures";
 import { TOPOLOGY_COMPONENT_NAME, TOPOLOGY_OUTPUTS, TOPOLOGY_TYPE } from "../../domain";
+import { REPO_ROOT } from "../helpers/repo-paths";
 
 const PROGRAM = require.resolve("../../index");
 
@@ -105,7 +106,7 @@ describe("index.ts (the Pulumi program)", function () {
   });
 
   it("Pulumi.yaml names the project, and the Node host's entry point is index.ts", () => {
-    const root = path.join(__dirname, "..", "..");
+    const root = REPO_ROOT;
     const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as Record<
       string,
       unknown

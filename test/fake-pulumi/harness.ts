@@ -7,8 +7,9 @@ import * as os from "os";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { inProcessPulumi } from "./in-process";
+import { repoPath } from "../helpers/repo-paths";
 
-export const FAKE_BIN = path.join(__dirname, "bin");
+export const FAKE_BIN = repoPath("test", "fake-pulumi", "bin");
 export const FAKE_PULUMI = path.join(FAKE_BIN, "pulumi");
 
 export interface StackScenario {

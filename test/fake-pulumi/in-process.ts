@@ -18,6 +18,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { repoPath } from "../helpers/repo-paths";
 
 /* eslint-disable @typescript-eslint/no-require-imports -- untyped internals of the SDK */
 interface SdkCommandResult {
@@ -47,7 +48,7 @@ const makeExecaError = require(
     paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))],
   }),
 ) as (details: Record<string, unknown>) => Error;
-const standIn = require("./stand-in") as {
+const standIn = require(repoPath("test", "fake-pulumi", "stand-in.js")) as {
   start(io: StandInIO): { done: Promise<number>; stop(): void };
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -1,13 +1,13 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as path from "path";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
 import { FleetError, parseFleet } from "../../automation/fleet/parse-fleet";
 import type { Fleet } from "../../automation/fleet/types";
 import { baseFleet } from "./fixtures";
+import { repoPath } from "../helpers/repo-paths";
 
-const EXAMPLE = fs.readFileSync(path.join(__dirname, "../../examples/fleet.yaml"), "utf8");
+const EXAMPLE = fs.readFileSync(repoPath("examples", "fleet.yaml"), "utf8");
 
 /** B2: whatever comes in, a Fleet or a FleetError comes out — never another exception. */
 function check(text: string): "ok" | "rejected" {

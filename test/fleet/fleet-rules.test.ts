@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { FleetError, FleetIssue, loadFleet, parseFleet } from "../../automation/fleet/parse-fleet";
 import { checkScheduleExpression } from "../../components/config";
 import { Doc, baseFleet } from "./fixtures";
+import { repoPath } from "../helpers/repo-paths";
 
 function issuesOfText(text: string): FleetIssue[] {
   try {
@@ -71,7 +72,7 @@ describe("parseFleet: defaults and the example", () => {
   });
 
   it("parses examples/fleet.yaml: central + three members, two regions, per-member overrides", async () => {
-    const file = path.join(__dirname, "../../examples/fleet.yaml");
+    const file = repoPath("examples", "fleet.yaml");
     const fleet = await loadFleet(file);
     assert.equal(fleet.central.name, "central");
     assert.deepEqual(

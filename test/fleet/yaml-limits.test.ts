@@ -8,8 +8,9 @@ import * as os from "os";
 import * as path from "path";
 import { FleetError, loadFleet, parseFleet } from "../../automation/fleet/parse-fleet";
 import { MAX_FLEET_FILE_BYTES, MAX_NESTING_DEPTH, nestingDepth } from "../../automation/fleet/yaml";
+import { repoPath } from "../helpers/repo-paths";
 
-const FIXTURE = path.join(__dirname, "fixtures", "pyyaml-fleet-1000.yaml");
+const FIXTURE = repoPath("test", "fleet", "fixtures", "pyyaml-fleet-1000.yaml");
 
 function messagesOf(text: string): string[] {
   try {

@@ -1,4 +1,5 @@
-// Loaded by mocha (.mocharc.json "require") in the main process and in every parallel worker.
+// Loaded by mocha (.mocharc.json and .mocharc.dist.json "require") in the main process and in
+// every parallel worker.
 //
 // mochaGlobalSetup (main process, once, before any worker starts): dist/ must be current, because
 // the CLI tests run the compiled CLI and the offline check forks the compiled worker. `npm test`
@@ -7,7 +8,9 @@
 //
 // mochaHooks (per test file in parallel mode): with PATCHFLEET_TEST_TIMING=<file>, appends one
 // JSON line per test file: its wall time, the worker's own CPU time, and the CPU time of the child
-// processes it started and reaped (Linux /proc), so `npm test` can name the costliest files.
+// processes it started and reaped (Linux /proc), so `npm test` can name the costliest files. A
+// compiled test (dist/test/x.test.js, as `npm test` runs them) is named by its source,
+// test/x.test.ts, as test/file-times.json names it.
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- mocha loads this file as CommonJS */
 const fs = require("fs");
@@ -59,6 +62,13 @@ function ensureBuilt() {
   }
 }
 
+/** A test file's path from the repository root, a compiled test's named by its TypeScript source. */
+function sourceName(file) {
+  const relative = path.relative(ROOT, file).split(path.sep).join("/");
+  const compiled = /^dist\/(test\/.+)\.js$/.exec(relative);
+  return compiled ? `${compiled[1]}.ts` : relative;
+}
+
 /** CPU seconds of this process's reaped children (user + system), from /proc/self/stat. */
 function childCpuSeconds() {
   try {
@@ -84,7 +94,7 @@ const mochaHooks = timingFile
         const files = root ? [...new Set(root.suites.map((s) => s.file).filter(Boolean))] : [];
         const cpu = process.cpuUsage(started.cpu);
         const line = {
-          file: files.length === 1 ? path.relative(ROOT, files[0]) : "(several files)",
+          file: files.length === 1 ? sourceName(files[0]) : "(several files)",
           wallS: (Date.now() - started.at) / 1000,
           cpuS: (cpu.user + cpu.system) / 1e6,
           childCpuS: childCpuSeconds() - started.children,

@@ -10,10 +10,11 @@ import type { PatchReport } from "../../automation/ops/patch";
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL, CENTRAL_KEY, makeInstances } from "./fixtures";
 import { ensureBuilt } from "../check/cli-helpers";
+import { REPO_ROOT } from "../helpers/repo-paths";
 
 const A = "222222222222";
 const B = "333333333333";
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 
 const FLEET = `central:
   account: "${CENTRAL}"

@@ -9,8 +9,9 @@ import { launchChromium } from "../helpers/browser";
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL_KEY, makeFleet, member, registerRoles } from "./fixtures";
 import { A, B, NODES, NOW, REGION, expected, loadFixture, settings } from "./sla-fixture";
+import { repoPath } from "../helpers/repo-paths";
 
-const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
+const ARTIFACTS = repoPath("test-artifacts");
 
 describe("SLA dashboard in a real browser at 1280 px", function () {
   this.timeout(120_000);

@@ -8,8 +8,9 @@ import { compliancePercent, escapeHtml, renderDashboard } from "../../automation
 import { FakeAws, useFakeEnv } from "./fake-aws";
 import { CENTRAL_KEY, makeFleet, makeInstances, member, registerRoles } from "./fixtures";
 import { launchChromium } from "../helpers/browser";
+import { repoPath } from "../helpers/repo-paths";
 
-const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
+const ARTIFACTS = repoPath("test-artifacts");
 const A = "222222222222";
 const B = "333333333333";
 

@@ -12,9 +12,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { REPO_ROOT } from "../helpers/repo-paths";
 
 const run = promisify(execFile);
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
 async function npm(cwd: string, ...args: string[]): Promise<string> {

@@ -7,7 +7,6 @@
  */
 import { strict as assert } from "assert";
 import { spawn, type ChildProcess } from "child_process";
-import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -24,8 +23,9 @@ import {
 import { policies } from "../../policy-pack/policies";
 import { WIRE_UNKNOWN_STRING } from "../../policy-pack/values";
 import { T, all, compliantStack, finding, resource } from "./fixtures";
+import { repoPath } from "../helpers/repo-paths";
 
-const PACK_DIR = path.join(__dirname, "..", "..", "policy-pack");
+const PACK_DIR = repoPath("policy-pack");
 const LAUNCHER = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 const START_TIMEOUT_MS = 120_000;
 

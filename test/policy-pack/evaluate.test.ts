@@ -18,8 +18,9 @@ import { policies } from "../../policy-pack/policies";
 import { unknownCheckingProxy } from "../../policy-pack/proxy";
 import { WIRE_UNKNOWN_STRING } from "../../policy-pack/values";
 import { T, all, compliantStack, resource, urnOf } from "./fixtures";
+import { repoPath } from "../helpers/repo-paths";
 
-const PACK_DIR = path.join(__dirname, "..", "..", "policy-pack");
+const PACK_DIR = repoPath("policy-pack");
 
 function configProbe(seen: Record<string, unknown>[]): ResourceValidationPolicy {
   return {

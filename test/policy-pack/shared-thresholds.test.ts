@@ -4,7 +4,6 @@
  */
 import { strict as assert } from "assert";
 import { readFileSync } from "fs";
-import * as path from "path";
 import {
   PolicyConfigError,
   evaluatePolicies,
@@ -16,6 +15,7 @@ import {
   policies,
 } from "../../policy-pack/policies";
 import { all, compliantStack, finding, of } from "./fixtures";
+import { repoPath } from "../helpers/repo-paths";
 
 const both = (settings: Record<string, unknown>) => ({
   [policy.name]: settings,
@@ -126,7 +126,7 @@ describe("rule 2 thresholds shared by patchfleet-instance-approved-baseline", ()
   });
 
   it("ships an example config that sets both policies alike", () => {
-    const file = path.join(__dirname, "..", "..", "policy-pack", "policy-config.example.json");
+    const file = repoPath("policy-pack", "policy-config.example.json");
     const example = JSON.parse(readFileSync(file, "utf8")) as Record<string, never>;
     const r = reconcilePolicyConfig(policies, example);
     assert.equal(r.get(policy.name)!.properties.maxApproveAfterDays, 7);

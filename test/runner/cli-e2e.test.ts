@@ -10,10 +10,11 @@ import type { FleetReport } from "../../automation/stacks/run-report";
 import { ensureBuilt } from "../check/cli-helpers";
 import { FakePulumi, Scenario, StackScenario } from "../fake-pulumi/harness";
 import { CENTRAL_OUTPUTS } from "./fixtures";
+import { REPO_ROOT, repoPath } from "../helpers/repo-paths";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 const BIN = path.join(ROOT, "bin", "patchfleet.js");
-const FLEET = path.join(__dirname, "fixtures", "fleet.yaml");
+const FLEET = repoPath("test", "runner", "fixtures", "fleet.yaml");
 const PASSPHRASE = "correct-horse-battery";
 
 before(function () {

@@ -15,10 +15,11 @@ import { ensureBuilt } from "../check/cli-helpers";
 import { FakePulumi } from "../fake-pulumi/harness";
 import { captureIO } from "../helpers/cli-io";
 import { CENTRAL_OUTPUTS } from "./fixtures";
+import { REPO_ROOT, repoPath } from "../helpers/repo-paths";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 const BIN = path.join(ROOT, "bin", "patchfleet.js");
-const FLEET = path.join(__dirname, "fixtures", "fleet.yaml");
+const FLEET = repoPath("test", "runner", "fixtures", "fleet.yaml");
 
 describe("fleet lock: one run at a time per fleet (real processes)", function () {
   this.timeout(60_000);

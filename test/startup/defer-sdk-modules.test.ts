@@ -7,8 +7,9 @@ import { strict as assert } from "assert";
 import { execFile } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
+import { REPO_ROOT } from "../helpers/repo-paths";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 const DEFER = path.join(ROOT, "dist", "automation", "startup", "defer-now.js");
 
 // Run in a fresh process each: the test process has TypeScript loaded already (ts-node).
