@@ -434,7 +434,9 @@ describe("check: the SDK's per-promise debug stacks", () => {
     const inner = Promise.resolve(42);
     const outer = debuggable.debuggablePromise(inner, "test");
     assert.equal(Error.stackTraceLimit, limit);
-    // The SDK keeps the stack text on the promise it was given; with no frames it is the bare name.
+    // The SDK keeps the stack text on the promise it was given, as _debugStackTrace and _debugCtx
+    // (@pulumi/pulumi 3.248 runtime/debuggable.js). With Error.stackTraceLimit 0, V8 collects no
+    // frames and the stack is the header line alone (https://v8.dev/docs/stack-trace-api).
     assert.equal((inner as unknown as { _debugStackTrace: string })._debugStackTrace, "Error");
     assert.equal((inner as unknown as { _debugCtx: string })._debugCtx, "test");
     assert.equal(await outer, 42);
