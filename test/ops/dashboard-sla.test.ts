@@ -30,18 +30,18 @@ describe("SLA dashboard in a real browser at 1280 px", function () {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it("shows the breaches first, fits 1280 px without sideways scrolling, and keeps a screenshot", async () => {
+  /** The SLA fixture's two accounts gathered from the local endpoint as run `runId`. */
+  async function fixtureReport(runId: string) {
     const fleet = makeFleet([member(A, [REGION]), member(B, [REGION])], {
       compliance: settings(),
     });
     registerRoles(fake, fleet);
     loadFixture(fake);
-    const report = await gatherCompliance({
-      fleet,
-      runId: "page1",
-      aws: { endpoint: fake.url },
-      now: () => NOW,
-    });
+    return gatherCompliance({ fleet, runId, aws: { endpoint: fake.url }, now: () => NOW });
+  }
+
+  it("shows the breaches first, fits 1280 px without sideways scrolling, and keeps a screenshot", async () => {
+    const report = await fixtureReport("page1");
     const earlier = { ...pointOf(report), runId: "page0", generatedAt: "2026-01-01T00:00:00Z" };
     // A probe the page runs after layout: the widest scroll width and the first table's id.
     const probe =
@@ -84,17 +84,7 @@ describe("SLA dashboard in a real browser at 1280 px", function () {
   });
 
   it("drills down per account: an account opens on click to show its own breaches and instances", async () => {
-    const fleet = makeFleet([member(A, [REGION]), member(B, [REGION])], {
-      compliance: settings(),
-    });
-    registerRoles(fake, fleet);
-    loadFixture(fake);
-    const report = await gatherCompliance({
-      fleet,
-      runId: "page2",
-      aws: { endpoint: fake.url },
-      now: () => NOW,
-    });
+    const report = await fixtureReport("page2");
     const page = path.join(dir, "dashboard.html");
     await fs.writeFile(page, renderDashboard(report, [pointOf(report)]));
     // The fixture's own numbers: account A's breaching patches and its nodes with anything missing
