@@ -33,6 +33,28 @@ import { CENTRAL, MEMBER_A, MEMBER_B, config, issuesOf, rawCentral, rawMember } 
 const BUCKET = "patchfleet-patch-logs-111111111111";
 const ids = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
 
+/** The CreateResourceDataSync request a ResourceDataSync's inputs stand for, in the API's names. */
+function createSyncRequest(inputs: Record<string, unknown>) {
+  const d = inputs.s3Destination as Record<string, unknown>;
+  const sharing = d.destinationDataSharing as { destinationDataSharingType?: unknown } | undefined;
+  return {
+    SyncName: inputs.name,
+    S3Destination: {
+      BucketName: d.bucketName,
+      Region: d.region,
+      Prefix: d.prefix,
+      SyncFormat: d.syncFormat,
+      ...(sharing === undefined
+        ? {}
+        : {
+            DestinationDataSharing: {
+              DestinationDataSharingType: sharing.destinationDataSharingType,
+            },
+          }),
+    },
+  };
+}
+
 function statement(policy: PolicyDocument, sid: string) {
   const s = policy.Statement.find((x) => x.Sid === sid);
   assert.ok(s, `no statement ${sid}`);
@@ -221,16 +243,7 @@ describe("Resource Data Sync: settings and topology", function () {
     // central 2 regions + prod-a 2 + prod-b 1.
     assert.equal(syncs.length, 5);
     for (const s of syncs) {
-      const d = s.inputs.s3Destination as Record<string, unknown>;
-      const request = {
-        SyncName: s.inputs.name,
-        S3Destination: {
-          BucketName: d.bucketName,
-          Region: d.region,
-          Prefix: d.prefix,
-          SyncFormat: d.syncFormat,
-        },
-      };
+      const request = createSyncRequest(s.inputs);
       assert.deepEqual(request.S3Destination, {
         BucketName: fleet.logBucketName,
         Region: "us-east-1",
@@ -265,16 +278,10 @@ describe("Resource Data Sync: settings and topology", function () {
       const d = s.inputs.s3Destination as Record<string, unknown>;
       // User Guide CLI: DestinationDataSharing={DestinationDataSharingType=Organization}.
       assert.deepEqual(d.destinationDataSharing, { destinationDataSharingType: "Organization" });
-      const request = {
-        SyncName: s.inputs.name,
-        S3Destination: {
-          BucketName: d.bucketName,
-          Region: d.region,
-          Prefix: d.prefix,
-          SyncFormat: d.syncFormat,
-          DestinationDataSharing: { DestinationDataSharingType: "Organization" },
-        },
-      };
+      const request = createSyncRequest(s.inputs);
+      assert.deepEqual(request.S3Destination.DestinationDataSharing, {
+        DestinationDataSharingType: "Organization",
+      });
       // botocore ssm model: ResourceDataSyncDestinationDataSharing in ResourceDataSyncS3Destination.
       assert.deepEqual(requestProblems("ssm", "CreateResourceDataSync", request), []);
     }
